@@ -1,0 +1,36 @@
+"""The navigation each role needs. One table, read by the base layout.
+
+Links only help people find their work; permission is enforced by area scoping and the services,
+never by hiding a link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+
+
+HOME = NavItem("首页", "home")
+AREAS = NavItem("行政区划", "villages:area_list")
+ADMIN = NavItem("系统管理", "admin:index")
+
+NAVIGATION: dict[str, list[NavItem]] = {
+    Role.VILLAGE_CADRE: [HOME, AREAS],
+    Role.TOWNSHIP_OFFICIAL: [HOME, AREAS],
+    Role.COUNTY_FUPIN: [HOME, AREAS],
+    Role.COUNTY_MINZHENG: [HOME, AREAS],
+    Role.ADMIN: [HOME, AREAS, ADMIN],
+}
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return NAVIGATION.get(user.role, [HOME])

@@ -1,0 +1,1 @@
+"""帮扶: helpers, pairings, measures, visits. Models arrive with a later issue."""

@@ -1,0 +1,38 @@
+"""An embedded PostgreSQL (the pgserver wheel) for machines where DATABASE_URL is unset.
+
+`make run` keeps its data in a git-ignored folder; the test suite gets a throwaway server that is
+deleted when the last process using it exits.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+
+def embedded_database(data_dir: Path | None) -> dict:
+    """Start (or attach to) an embedded server and return its Django DATABASES entry.
+
+    `data_dir=None` means a throwaway server in a new temporary folder.
+    """
+    with warnings.catch_warnings():
+        # platformdirs, under pgserver, warns about a missing XDG_RUNTIME_DIR on servers.
+        warnings.simplefilter("ignore")
+        import pgserver  # imported here: production never needs it
+
+    if data_dir is None:
+        server = pgserver.get_server(tempfile.mkdtemp(prefix="jiandang-pg-"), cleanup_mode="delete")
+    else:
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    uri = urlparse(server.get_uri())
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": uri.path.lstrip("/") or "postgres",
+        "USER": uri.username or "postgres",
+        "HOST": parse_qs(uri.query)["host"][0],  # a Unix socket folder
+        "PORT": "",
+        "EMBEDDED": True,
+    }

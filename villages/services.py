@@ -1,0 +1,64 @@
+"""Writes to the area tree. Views, the seed command and tests all come through here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+
+from accounts.models import Role, User
+from villages.models import Area
+
+# Who may change an area of each level (inside their own area only). Official names of counties,
+# townships and villages come from the statistics bureau, so only the administrator corrects them;
+# 村民小组 are kept by the village and township; the county keeps the townships' base indicators.
+AREA_EDITORS: dict[str, set[str]] = {
+    Area.Level.COUNTY: {Role.ADMIN},
+    Area.Level.TOWNSHIP: {Role.COUNTY_FUPIN, Role.ADMIN},
+    Area.Level.VILLAGE: {Role.ADMIN},
+    Area.Level.GROUP: {Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICIAL, Role.COUNTY_FUPIN, Role.ADMIN},
+}
+
+
+def can_edit_area(user: User, area: Area) -> bool:
+    return user.role in AREA_EDITORS[area.level] and user.area is not None and user.area.contains(area)
+
+
+def can_add_group(user: User, village: Area) -> bool:
+    return (
+        village.level == Area.Level.VILLAGE
+        and user.role in AREA_EDITORS[Area.Level.GROUP]
+        and (user.area is not None and user.area.contains(village))
+    )
+
+
+@transaction.atomic
+def area_update(*, area: Area, actor: User, changes: dict) -> Area:
+    area = Area.objects.visible_to(actor).select_for_update().get(pk=area.pk)
+    if not can_edit_area(actor, area):
+        raise PermissionDenied(
+            f"{actor.get_role_display() or '该用户'}无权修改{area.get_level_display()}“{area.name}”。"
+        )
+    for field, value in changes.items():
+        setattr(area, field, value)
+    area.full_clean()
+    area.save(update_fields=list(changes))
+    return area
+
+
+@transaction.atomic
+def group_create(*, village: Area, actor: User, name: str) -> Area:
+    # Lock the village so two cadres adding groups at once cannot take the same number.
+    village = Area.objects.visible_to(actor).select_for_update().get(pk=village.pk)
+    if not can_add_group(actor, village):
+        raise PermissionDenied(
+            f"{actor.get_role_display() or '该用户'}无权在“{village.name}”下新增村民小组。"
+        )
+    last = village.children.aggregate(last=Max("code"))["last"]
+    number = int(last[-3:]) + 1 if last else 1
+    if number > 999:
+        raise PermissionDenied(f"“{village.name}”的村民小组编号已用完。")
+    group = Area(code=f"{village.code}{number:03d}", name=name, level=Area.Level.GROUP, parent=village)
+    group.full_clean()
+    group.save()
+    return group
