@@ -8,5 +8,6 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("", include("accounts.urls")),
     path("areas/", include("villages.urls")),
+    path("households/", include("households.urls")),
     path("admin/", admin.site.urls),
 ]

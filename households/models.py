@@ -1,0 +1,327 @@
+"""The registry (户有卡): households, their members, yearly incomes and roll memberships (cases).
+
+Every change keeps its history (django-simple-history: who, when, which fields), bulk imports too.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.scoping import AreaScopedQuerySet
+from households import choices
+
+ZERO = Decimal("0")
+
+
+def _area_field(verbose: str):
+    return models.DecimalField(
+        verbose, max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(ZERO)]
+    )
+
+
+def _money(verbose: str):
+    return models.DecimalField(verbose, max_digits=12, decimal_places=2, default=ZERO)
+
+
+class Household(models.Model):
+    """One household (户) in a 村民小组, with the 生产生活条件 of the 贫困户登记表."""
+
+    number = models.CharField(_("户编号"), max_length=30, unique=True)
+    group = models.ForeignKey(
+        "villages.Area",
+        verbose_name=_("村民小组"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"level": "group"},
+    )
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=30, blank=True)
+
+    standard = models.CharField(
+        _("识别标准"), max_length=10, choices=choices.Standard.choices, default=choices.Standard.NATIONAL
+    )
+    attribute = models.CharField(
+        _("贫困户属性"), max_length=10, choices=choices.Attribute.choices, blank=True
+    )
+    main_cause = models.CharField(_("主要致贫原因"), max_length=10, choices=choices.Cause.choices, blank=True)
+    other_causes = ArrayField(
+        models.CharField(max_length=10, choices=choices.Cause.choices),
+        verbose_name=_("其他致贫原因"),
+        default=list,
+        blank=True,
+    )
+    deep_poverty = models.BooleanField(_("深度贫困户"), default=False)
+
+    # 生产生活条件
+    arable_land = _area_field(_("耕地面积(亩)"))
+    irrigated_land = _area_field(_("有效灌溉面积(亩)"))
+    forest_land = _area_field(_("林地面积(亩)"))
+    returned_farmland = _area_field(_("退耕还林面积(亩)"))
+    pasture_land = _area_field(_("牧草地面积(亩)"))
+    water_surface = _area_field(_("水面面积(亩)"))
+    has_electricity = models.BooleanField(_("是否通生活用电"), null=True, blank=True)
+    has_broadcast_tv = models.BooleanField(_("是否通广播电视"), null=True, blank=True)
+    road_distance_km = models.DecimalField(
+        _("与村主干路距离(公里)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+    )
+    road_type = models.CharField(_("入户路类型"), max_length=10, choices=choices.RoadType.choices, blank=True)
+    housing_area = models.DecimalField(
+        _("住房面积(平方米)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+    )
+    dangerous_house = models.BooleanField(_("是否危房户"), null=True, blank=True)
+    dangerous_house_grade = models.CharField(
+        _("危房等级"), max_length=4, choices=choices.DangerGrade.choices, blank=True
+    )
+    drinking_water_difficult = models.BooleanField(_("饮水是否困难"), null=True, blank=True)
+    drinking_water_safe = models.BooleanField(_("饮水是否安全"), null=True, blank=True)
+    fuel = models.CharField(_("主要燃料类型"), max_length=10, choices=choices.Fuel.choices, blank=True)
+    in_cooperative = models.BooleanField(_("是否加入农民专业合作社"), null=True, blank=True)
+    has_sanitary_toilet = models.BooleanField(_("有无卫生厕所"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "group__code"
+
+    class Meta:
+        verbose_name = _("贫困户")
+        verbose_name_plural = _("贫困户")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                name="household_grade_only_for_dangerous_house",
+                condition=Q(dangerous_house=True) | Q(dangerous_house_grade=""),
+            ),
+            models.CheckConstraint(
+                name="household_irrigated_within_arable",
+                condition=Q(irrigated_land__isnull=True)
+                | Q(arable_land__isnull=True)
+                | Q(irrigated_land__lte=F("arable_land")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Member(models.Model):
+    """A person of a household. One person (身份证号) is in at most one household at a time, county-wide."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="members"
+    )
+    name = models.CharField(_("姓名"), max_length=40)
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=choices.Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    relation = models.CharField(_("与户主关系"), max_length=10, choices=choices.Relation.choices)
+    ethnicity = models.CharField(_("民族"), max_length=10, choices=choices.Ethnicity.choices, default="汉族")
+    education = models.CharField(_("文化程度"), max_length=10, choices=choices.Education.choices, blank=True)
+    school_status = models.CharField(
+        _("在校生状况"),
+        max_length=10,
+        choices=choices.SchoolStatus.choices,
+        default=choices.SchoolStatus.NONE,
+    )
+    health = models.CharField(
+        _("健康状况"), max_length=10, choices=choices.Health.choices, default=choices.Health.HEALTHY
+    )
+    disability_certificate = models.CharField(_("残疾证号"), max_length=30, blank=True)
+    disability_grade = models.CharField(
+        _("残疾等级"), max_length=4, choices=choices.DisabilityGrade.choices, blank=True
+    )
+    labour = models.CharField(_("劳动技能"), max_length=10, choices=choices.Labour.choices, blank=True)
+    work_status = models.CharField(
+        _("务工状况"), max_length=12, choices=choices.WorkStatus.choices, blank=True
+    )
+    work_months = models.PositiveSmallIntegerField(
+        _("务工时间(月)"), null=True, blank=True, validators=[MaxValueValidator(12)]
+    )
+    basic_medical_insurance = models.BooleanField(_("参加城乡居民基本医疗保险"), default=False)
+    serious_illness_insurance = models.BooleanField(_("参加大病保险"), default=False)
+    pension_insurance = models.BooleanField(_("参加城乡居民基本养老保险"), default=False)
+    serviceman = models.BooleanField(_("现役军人"), default=False)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["household", "id"]
+        constraints = [
+            # At most one 户主 per household here; "at least one" is checked where members are saved.
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(relation="户主"), name="member_one_head"
+            ),
+            # Birth date and gender must agree with the number: households.validation checks that
+            # wherever members are written (forms, import, services).
+            models.CheckConstraint(
+                name="member_id_number_shape", condition=Q(id_number__regex=r"^\d{17}[\dX]$")
+            ),
+            models.CheckConstraint(name="member_work_months_le_12", condition=Q(work_months__lte=12)),
+            models.CheckConstraint(
+                name="member_disability_grade_only_if_disabled",
+                condition=Q(health="残疾") | Q(disability_grade="", disability_certificate=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_head(self) -> bool:
+        return self.relation == choices.Relation.HEAD
+
+
+class IncomeRecord(models.Model):
+    """A household's income of one year (元). 年人均纯收入 is derived, never typed."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="incomes"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    persons = models.PositiveSmallIntegerField(
+        _("家庭人口数"),
+        validators=[MinValueValidator(1)],
+        help_text=_("该年度的家庭人口,用于计算人均纯收入。"),
+    )
+    wage_income = _money(_("工资性收入"))
+    business_income = _money(_("生产经营性收入"))
+    business_expense = _money(_("生产经营性支出"))
+    property_income = _money(_("财产性收入"))
+    family_planning_subsidy = _money(_("计划生育金"))
+    dibao_benefit = _money(_("低保金"))
+    tekun_benefit = _money(_("特困供养金"))
+    pension = _money(_("养老保险金"))
+    ecological_compensation = _money(_("生态补偿金"))
+    other_transfer = _money(_("其他转移性收入"))
+
+    history = HistoricalRecords()
+
+    TRANSFER_FIELDS = (
+        "family_planning_subsidy",
+        "dibao_benefit",
+        "tekun_benefit",
+        "pension",
+        "ecological_compensation",
+        "other_transfer",
+    )
+
+    class Meta:
+        verbose_name = _("收入情况")
+        verbose_name_plural = _("收入情况")
+        ordering = ["household", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="income_one_record_per_year"),
+            models.CheckConstraint(
+                name="income_amounts_not_negative",
+                condition=Q(
+                    wage_income__gte=0,
+                    business_income__gte=0,
+                    business_expense__gte=0,
+                    property_income__gte=0,
+                    family_planning_subsidy__gte=0,
+                    dibao_benefit__gte=0,
+                    tekun_benefit__gte=0,
+                    pension__gte=0,
+                    ecological_compensation__gte=0,
+                    other_transfer__gte=0,
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.year}年"
+
+    @property
+    def transfer_income(self) -> Decimal:
+        return sum((getattr(self, f) for f in self.TRANSFER_FIELDS), ZERO)
+
+    @property
+    def net_income(self) -> Decimal:
+        """家庭纯收入 = 工资性 + 生产经营性收入 − 生产经营性支出 + 财产性 + 转移性."""
+        return (
+            self.wage_income
+            + self.business_income
+            - self.business_expense
+            + self.property_income
+            + self.transfer_income
+        )
+
+    @property
+    def per_capita_net_income(self) -> Decimal:
+        """年人均纯收入, to the fen."""
+        return (self.net_income / self.persons).quantize(Decimal("0.01"))
+
+
+class Case(models.Model):
+    """A household's membership of one roll: 扶贫, 低保 or 特困. 扶贫 + 低保 at once is a 交叉对象."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("所属户"), on_delete=models.PROTECT, related_name="cases"
+    )
+    program = models.CharField(_("名册"), max_length=10, choices=choices.Program.choices)
+    entered_year = models.PositiveSmallIntegerField(_("识别年度"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=choices.CaseState.choices, default=choices.CaseState.ACTIVE
+    )
+    poverty_class = models.PositiveSmallIntegerField(
+        _("贫困类型"), choices=choices.PovertyClass.choices, null=True, blank=True
+    )
+    left_year = models.PositiveSmallIntegerField(_("退出年度"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    OPEN_STATES = (choices.CaseState.ACTIVE, choices.CaseState.RETURNED)
+
+    class Meta:
+        verbose_name = _("对象")
+        verbose_name_plural = _("对象")
+        ordering = ["household", "program"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "program"],
+                condition=Q(state__in=["active", "returned"]),
+                name="case_one_open_per_program",
+            ),
+            models.CheckConstraint(
+                name="case_lifted_only_on_fupin",
+                condition=~Q(state__in=["lifted", "returned"]) | Q(program="fupin"),
+            ),
+            models.CheckConstraint(
+                name="case_left_year_after_entry",
+                condition=Q(left_year__isnull=True) | Q(left_year__gte=F("entered_year")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_program_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
