@@ -30,7 +30,7 @@ def test_same_seed_gives_the_same_county_and_another_seed_another():
 @pytest.fixture
 def seeded(db):
     out = StringIO()
-    call_command("seed_demo", "--seed", "7", stdout=out)
+    call_command("seed_demo", "--seed", "7", "--households", "400", stdout=out)
     return out.getvalue()
 
 

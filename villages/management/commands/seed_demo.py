@@ -5,20 +5,22 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import create_demo_users, demo_accounts_table
+from households.demo import create_demo_households
 from villages.demo import create_areas, demo_area_tree
 from villages.models import Area
 
 
 class Command(BaseCommand):
-    help = "生成演示县(云南省曲靖市师宗县):区划、各角色演示账号。同一 --seed 结果相同。"
+    help = "生成演示县(云南省曲靖市师宗县):区划、各角色演示账号、农户及其成员、收入和对象。同一 --seed 结果相同。"
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2012, help="随机种子(默认 2012)")
+        parser.add_argument("--households", type=int, default=5000, help="农户数(默认 5000;全县规模约 100000)")
         parser.add_argument(
             "--if-empty", action="store_true", help="数据库已有数据时不做任何事,只打印演示账号(make run 用)"
         )
 
-    def handle(self, *args, seed: int, if_empty: bool, **options):
+    def handle(self, *args, seed: int, households: int, if_empty: bool, **options):
         if Area.objects.exists():
             if not if_empty:
                 raise CommandError(
@@ -31,11 +33,14 @@ class Command(BaseCommand):
             with transaction.atomic():
                 areas = create_areas(demo_area_tree(rng))
                 create_demo_users()
+                counts = create_demo_households(rng, households)
             levels = [a.level for a in areas.values()]
             self.stdout.write(
                 self.style.SUCCESS(
                     f"已生成演示县 师宗县:{levels.count('township')} 个乡镇、{levels.count('village')} 个行政村、"
-                    f"{levels.count('group')} 个村民小组(种子 {seed},用时 {time.monotonic() - started:.1f} 秒)。"
+                    f"{levels.count('group')} 个村民小组;{counts.households} 户 {counts.members} 人,"
+                    f"其中贫困户 {counts.poor_households} 户 {counts.poor_members} 人"
+                    f"(种子 {seed},用时 {time.monotonic() - started:.1f} 秒)。"
                 )
             )
         self.stdout.write(demo_accounts_table())

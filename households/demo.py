@@ -1,0 +1,326 @@
+"""Demo households for the demo county: realistic families, incomes and rolls, fast enough for 100,000.
+
+Households are spread over the townships in proportion to their 乡村人口数 (seed 002's annex); a household
+is poor with the probability of its township's 贫困发生率 in the annex, and the poor fall into the three
+classes of seed 002 四(一). Incomes are for 2011, the year the 2012 identification measured.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from households import choices
+from households.bulk import copy_insert
+from households.idnumber import build
+from households.models import Case, Household, IncomeRecord, Member
+from villages.apportion import apportion
+from villages.demo import read_annex
+from villages.models import Area
+
+INCOME_YEAR = 2011
+ENTRY_YEAR = 2012
+POVERTY_LINE = 2300
+DIBAO_LINE = 1400
+CHANGE_REASON = "演示数据"
+
+SURNAMES = (
+    "李王张刘陈杨赵黄周吴徐孙马朱胡郭何高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆"
+    "汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "文华建国明丽芳红英兰秀珍军平云林春海亮杰强勇志刚辉峰超伟涛斌鹏飞玉梅艳凤霞娟琼燕萍桂香丹翠德福贵荣顺发"
+)
+# 师宗县's peoples by township: 龙庆 is 彝族壮族, 五龙 壮族, 高良 壮族苗族瑶族; the rest mostly 汉族.
+ETHNICITY_MIX = {
+    "龙庆乡": (("汉族", 40), ("彝族", 35), ("壮族", 25)),
+    "五龙乡": (("汉族", 35), ("壮族", 65)),
+    "高良乡": (("汉族", 30), ("壮族", 40), ("苗族", 15), ("瑶族", 15)),
+}
+DEFAULT_ETHNICITY = (("汉族", 85), ("彝族", 10), ("回族", 5))
+CAUSES = (
+    ("因病", 25),
+    ("缺资金", 20),
+    ("缺技术", 15),
+    ("缺劳力", 10),
+    ("因残", 8),
+    ("因学", 6),
+    ("缺土地", 4),
+    ("缺水", 4),
+    ("交通条件落后", 4),
+    ("因灾", 2),
+    ("自身发展动力不足", 2),
+)
+
+
+def _pick(rng: random.Random, weighted) -> str:
+    values, weights = zip(*weighted, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+@dataclass
+class DemoCounts:
+    households: int = 0
+    members: int = 0
+    poor_households: int = 0
+    poor_members: int = 0
+
+
+class _IdNumbers:
+    """Unique, valid 身份证号: a sequence per birth date and gender."""
+
+    def __init__(self) -> None:
+        self.used: Counter = Counter()
+
+    def next(self, rng: random.Random, birth: datetime.date, gender: str) -> str:
+        # Older people often carry the code of the office that issued their card, not 530323.
+        region = "530323" if birth.year >= 1970 or rng.random() < 0.7 else rng.choice(("530322", "532228"))
+        key = (region, birth, gender)
+        n = self.used[key]
+        self.used[key] += 1
+        return build(region, birth, n * 2 + (1 if gender == "男" else 0))
+
+
+def _birth(rng: random.Random, year: int) -> datetime.date:
+    return datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(365))
+
+
+def _name(rng: random.Random, surname: str | None = None) -> str:
+    return (surname or rng.choice(SURNAMES)) + "".join(
+        rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2)))
+    )
+
+
+def _family(rng: random.Random, ids: _IdNumbers, ethnicity: str) -> list[Member]:
+    """A head, often a spouse, children and sometimes a parent; ages and relations consistent."""
+    head_gender = "男" if rng.random() < 0.85 else "女"
+    head_year = rng.randint(1935, 1990)
+    surname = rng.choice(SURNAMES)
+    people = [(choices.Relation.HEAD, head_gender, head_year, surname)]
+    if rng.random() < 0.85:
+        people.append(
+            (
+                choices.Relation.SPOUSE,
+                "女" if head_gender == "男" else "男",
+                head_year + rng.randint(-4, 6),
+                None,
+            )
+        )
+    for _ in range(rng.choice((0, 1, 1, 2, 2, 2, 3, 4))):
+        year = head_year + rng.randint(20, 38)
+        if year > 2011:
+            continue
+        son = rng.random() < 0.52
+        people.append(
+            (choices.Relation.SON if son else choices.Relation.DAUGHTER, "男" if son else "女", year, surname)
+        )
+    if head_year > 1960 and rng.random() < 0.2:
+        father = rng.random() < 0.4
+        people.append(
+            (
+                choices.Relation.FATHER if father else choices.Relation.MOTHER,
+                "男" if father else "女",
+                head_year - rng.randint(22, 32),
+                surname if father else None,
+            )
+        )
+    members = []
+    for relation, gender, year, family_name in people:
+        birth = _birth(rng, min(year, 2011))
+        age = INCOME_YEAR - birth.year
+        health = _pick(rng, (("健康", 80), ("长期慢性病", 10), ("患有大病", 4), ("残疾", 6)))
+        if age >= 65 or health in ("患有大病", "残疾"):
+            labour = _pick(rng, (("丧失劳动力", 60), ("无劳动力", 40)))
+        elif age < 16:
+            labour = "无劳动力"
+        else:
+            labour = _pick(rng, (("普通劳动力", 80), ("技能劳动力", 20)))
+        working = labour in ("普通劳动力", "技能劳动力") and rng.random() < 0.45
+        members.append(
+            Member(
+                name=_name(rng, family_name),
+                id_number=ids.next(rng, birth, gender),
+                gender=gender,
+                birth_date=birth,
+                relation=relation,
+                ethnicity=ethnicity,
+                education=_education(rng, age),
+                school_status=_school(age),
+                health=health,
+                disability_grade=rng.choice(("一级", "二级", "三级", "四级")) if health == "残疾" else "",
+                disability_certificate=f"5303231{rng.randrange(10**8):08d}" if health == "残疾" else "",
+                labour=labour,
+                work_status=_pick(rng, (("乡(镇)外县内务工", 30), ("县外省内务工", 40), ("省外务工", 30)))
+                if working
+                else "",
+                work_months=rng.randint(3, 12) if working else None,
+                basic_medical_insurance=rng.random() < 0.95,
+                serious_illness_insurance=rng.random() < 0.6,
+                pension_insurance=age >= 16 and rng.random() < 0.7,
+            )
+        )
+    return members
+
+
+def _education(rng: random.Random, age: int) -> str:
+    if age < 6:
+        return "学龄前儿童"
+    if age < 12:
+        return "小学"
+    if age >= 60:
+        return _pick(rng, (("文盲或半文盲", 55), ("小学", 40), ("初中", 5)))
+    return _pick(rng, (("文盲或半文盲", 8), ("小学", 40), ("初中", 40), ("高中", 9), ("大专及以上", 3)))
+
+
+def _school(age: int) -> str:
+    for upper, status in ((3, "非在校生"), (6, "学前教育"), (12, "小学"), (15, "初中"), (18, "高中")):
+        if age < upper:
+            return status
+    return "非在校生"
+
+
+def _income(
+    rng: random.Random, household: Household, persons: int, per_capita: int, dibao: bool, tekun: bool
+):
+    net = Decimal(per_capita * persons)
+    transfer = (net * Decimal("0.3")).quantize(Decimal("1"))
+    rest = net - transfer
+    record = IncomeRecord(household=household, year=INCOME_YEAR, persons=persons)
+    record.wage_income = (rest * Decimal("0.5")).quantize(Decimal("1"))
+    record.business_income = (rest * Decimal("0.6")).quantize(Decimal("1"))
+    record.business_expense = (rest * Decimal("0.15")).quantize(Decimal("1"))
+    record.property_income = rest - record.wage_income - record.business_income + record.business_expense
+    benefit = "tekun_benefit" if tekun else "dibao_benefit" if dibao else "other_transfer"
+    setattr(record, benefit, (transfer * Decimal("0.7")).quantize(Decimal("1")))
+    record.ecological_compensation = transfer - getattr(record, benefit)
+    return record
+
+
+def create_demo_households(rng: random.Random, count: int) -> DemoCounts:
+    """Insert `count` households with members, 2011 incomes and cases; history rows in bulk too."""
+    annex = {row["乡镇名"]: row for row in read_annex()}
+    townships = list(Area.objects.filter(level=Area.Level.TOWNSHIP).order_by("code"))
+    groups_by_township: dict[int, list[Area]] = {t.pk: [] for t in townships}
+    for group in Area.objects.filter(level=Area.Level.GROUP).select_related("parent").order_by("code"):
+        groups_by_township[group.parent.parent_id].append(group)
+    shares = apportion(count, [int(annex[t.name]["乡村人口数"]) for t in townships])
+
+    ids = _IdNumbers()
+    counts = DemoCounts()
+    households: list[Household] = []
+    families: list[tuple[Household, list[Member], dict]] = []
+    for township, share in zip(townships, shares, strict=True):
+        row = annex[township.name]
+        rate = float(row["贫困发生率"]) / 100
+        mix = ETHNICITY_MIX.get(township.name, DEFAULT_ETHNICITY)
+        groups = groups_by_township[township.pk]
+        serial: Counter = Counter()
+        for _ in range(share):
+            group = rng.choice(groups)
+            serial[group.code] += 1
+            members = _family(rng, ids, _pick(rng, mix))
+            poor = rng.random() < rate
+            household = Household(
+                number=f"{group.code}{serial[group.code]:04d}",
+                group=group,
+                address=f"{group.parent.name.removesuffix('村民委员会').removesuffix('社区居民委员会')}村{group.name}",
+                phone=f"1{rng.choice('358')}{rng.randrange(10**9):09d}" if rng.random() < 0.7 else "",
+                bank_name="师宗县农村信用合作联社" if poor else "",
+                bank_account=f"6224{rng.randrange(10**15):015d}" if poor else "",
+                arable_land=Decimal(rng.randint(5, 80)) / 10,
+                forest_land=Decimal(rng.randint(0, 100)) / 10,
+                has_electricity=rng.random() < 0.97,
+                has_broadcast_tv=rng.random() < 0.85,
+                road_distance_km=Decimal(rng.randint(0, 50)) / 10,
+                road_type=_pick(rng, (("泥土路", 45), ("砂石路", 30), ("水泥路", 25))),
+                housing_area=Decimal(rng.randint(30, 180)),
+                drinking_water_safe=rng.random() < 0.7,
+                drinking_water_difficult=rng.random() < 0.25,
+                fuel=_pick(rng, (("柴草", 55), ("煤炭", 30), ("电", 10), ("沼气", 5))),
+                in_cooperative=rng.random() < 0.1,
+                has_sanitary_toilet=rng.random() < 0.3,
+            )
+            household.irrigated_land = (household.arable_land * Decimal(rng.randint(0, 60)) / 100).quantize(
+                Decimal("0.1")
+            )
+            household.dangerous_house = poor and rng.random() < 0.3
+            household.dangerous_house_grade = rng.choice(("C级", "D级")) if household.dangerous_house else ""
+            plan = {"poor": poor}
+            if poor:
+                able = any(m.labour in ("普通劳动力", "技能劳动力") for m in members)
+                kind = rng.random()
+                if kind < 0.05 and len(members) <= 2:
+                    plan.update(
+                        attribute="特困供养贫困户", poverty_class=1, tekun=True, pc=rng.randint(500, 1300)
+                    )
+                elif kind < 0.32:
+                    plan.update(
+                        attribute="低保贫困户",
+                        poverty_class=2 if able else 1,
+                        dibao=True,
+                        pc=rng.randint(600, DIBAO_LINE - 50),
+                    )
+                else:
+                    plan.update(
+                        attribute="一般贫困户", poverty_class=3, pc=rng.randint(DIBAO_LINE, POVERTY_LINE - 50)
+                    )
+                household.attribute = plan["attribute"]
+                household.main_cause = _pick(rng, CAUSES)
+                others = {_pick(rng, CAUSES) for _ in range(rng.choice((0, 0, 1, 2)))} - {
+                    household.main_cause
+                }
+                household.other_causes = sorted(others)
+                household.deep_poverty = plan["pc"] < 1000 and rng.random() < 0.5
+            else:
+                plan["pc"] = rng.randint(POVERTY_LINE + 100, 9000)
+            households.append(household)
+            families.append((household, members, plan))
+
+    copy_insert(households, reason=CHANGE_REASON)
+    members, incomes, cases = [], [], []
+    for household, family, plan in families:
+        for member in family:
+            member.household = household
+        members.extend(family)
+        incomes.append(
+            _income(
+                rng, household, len(family), plan["pc"], plan.get("dibao", False), plan.get("tekun", False)
+            )
+        )
+        counts.households += 1
+        counts.members += len(family)
+        if not plan["poor"]:
+            continue
+        counts.poor_households += 1
+        counts.poor_members += len(family)
+        fate = rng.random()
+        state, left = (
+            ("lifted", 2015) if fate < 0.08 else ("returned", None) if fate < 0.09 else ("active", None)
+        )
+        cases.append(
+            Case(
+                household=household,
+                program="fupin",
+                entered_year=ENTRY_YEAR,
+                state=state,
+                left_year=left,
+                poverty_class=plan["poverty_class"],
+            )
+        )
+        if plan.get("dibao"):
+            cases.append(
+                Case(
+                    household=household,
+                    program="dibao",
+                    entered_year=ENTRY_YEAR,
+                    poverty_class=plan["poverty_class"],
+                )
+            )
+        if plan.get("tekun"):
+            cases.append(Case(household=household, program="tekun", entered_year=ENTRY_YEAR, poverty_class=1))
+    for rows in (members, incomes, cases):
+        copy_insert(rows, reason=CHANGE_REASON)
+    return counts
