@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import AreaScopedQuerySet
 
 
 class Role(models.TextChoices):
@@ -58,3 +63,39 @@ class User(AbstractUser):
     @property
     def is_county(self) -> bool:
         return self.role in (Role.COUNTY_FUPIN, Role.COUNTY_MINZHENG, Role.ADMIN)
+
+
+class AuditEvent(models.Model):
+    """One domain event (痕迹管理): who did what to which object, when, and why.
+
+    Written by the services themselves (accounts.audit), never by signals, so that bulk paths leave
+    the same trail as single moves. `area_code` is the object's area at the time, which scopes the
+    log like everything else.
+    """
+
+    event_type = models.CharField(_("事件"), max_length=60, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    # db_index on a CharField also gives PostgreSQL the varchar_pattern_ops index for prefix scoping.
+    area_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
+    old = models.JSONField(_("原值"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    new = models.JSONField(_("新值"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(_("原因"), blank=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "area_code"
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.content_type_id}:{self.object_id}"

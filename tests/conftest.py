@@ -21,6 +21,13 @@ from accounts.models import Role
 from tests.factories import AreaFactory, UserFactory, group, township, village
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def county_tree(db):
     county = AreaFactory()

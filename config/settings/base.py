@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "accounts",
     "villages",
     "households",
+    "identification",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +147,13 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# One cache shared by every web process when Redis is there (the household-list counts are cached and
+# invalidated by a version key: per-process memory would let one worker serve stale counts).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

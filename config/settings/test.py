@@ -15,3 +15,5 @@ MEDIA_ROOT = BASE_DIR / ".artifacts" / "media"
 # (the celery_worker fixture in tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# A per-process cache, emptied before each test (tests/conftest.py): test databases roll back, caches don't.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,63 @@
+"""Read-mostly admin pages, scoped like every view. Workflow moves go through the services, so the
+state and decision fields are read-only here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from accounts.admin import AreaScopedAdmin
+from identification.models import Application, Meeting, Notice, Objection, Quota, Round, SpotCheck
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "poverty_line", "dibao_line", "notice_days", "closed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Closing goes through services.round_close (audited); a closed round is read-only.
+        if obj is not None and obj.closed:
+            return [f.name for f in Round._meta.concrete_fields]
+        return ["closed"]
+
+
+@admin.register(Quota)
+class QuotaAdmin(AreaScopedAdmin):
+    list_display = ["round", "area", "persons", "updated_at"]
+    list_filter = ["round"]
+    readonly_fields = ["round", "area", "persons"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(AreaScopedAdmin):
+    list_display = ["household", "round", "state", "wants_fupin", "wants_dibao", "poverty_class"]
+    list_filter = ["round", "state", "wants_fupin", "wants_dibao", "poverty_class"]
+    search_fields = ["household__number"]
+    readonly_fields = [f.name for f in Application._meta.concrete_fields]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(AreaScopedAdmin):
+    list_display = ["area", "kind", "held_on", "attendance"]
+    list_filter = ["round", "kind"]
+    readonly_fields = ["round", "area", "kind", "recorded_by"]
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(AreaScopedAdmin):
+    list_display = ["area", "level", "rate", "seed", "status", "drawn_at"]
+    list_filter = ["round", "level", "status"]
+    readonly_fields = [f.name for f in SpotCheck._meta.concrete_fields]
+
+
+@admin.register(Notice)
+class NoticeAdmin(AreaScopedAdmin):
+    list_display = ["title", "level", "area", "starts_on", "ends_on", "status"]
+    list_filter = ["round", "level", "status"]
+    readonly_fields = ["round", "level", "area", "status", "published_by", "closed_at"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(AreaScopedAdmin):
+    list_display = ["application", "notice", "received_at", "status", "outcome"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in Objection._meta.concrete_fields]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IdentificationConfig(AppConfig):
+    name = "identification"
+    verbose_name = "贫困识别"

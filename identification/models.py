@@ -1,0 +1,538 @@
+"""Rounds, quotas, applications and the records of each step: meetings and votes, surveys, spot
+checks, 公示 notices and objections. State changes happen only in identification.services.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import AreaScopedQuerySet
+from households.choices import PovertyClass
+from identification.choices import (
+    FINAL_STATES,
+    NEXT_STEP,
+    PROGRAM_LABELS,
+    Decision,
+    MeetingKind,
+    NoticeLevel,
+    NoticeStatus,
+    ObjectionOutcome,
+    ObjectionStatus,
+    Origin,
+    SpotCheckLevel,
+    SpotCheckStatus,
+    State,
+)
+
+MIN_TOWNSHIP_RATE = Decimal("0.20")  # seed 002 第五步: 各不低于20%
+MIN_COUNTY_RATE = Decimal("0.05")  # seed 002 第六步: 不低于5%
+
+
+def _rate(verbose: str, minimum: Decimal):
+    return models.DecimalField(
+        verbose,
+        max_digits=4,
+        decimal_places=3,
+        default=minimum,
+        validators=[MinValueValidator(minimum), MaxValueValidator(Decimal("1"))],
+    )
+
+
+class Round(models.Model):
+    """One identification campaign (2012年贫困识别, or a yearly 动态调整) with its standards.
+
+    County-wide: every user sees every round. A closed round is read-only (the services refuse).
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    poverty_line = models.DecimalField(_("扶贫标准(元/人·年)"), max_digits=8, decimal_places=2)
+    dibao_line = models.DecimalField(_("农村低保标准(元/人·年)"), max_digits=8, decimal_places=2)
+    notice_days = models.PositiveSmallIntegerField(
+        _("公示天数"), default=7, validators=[MinValueValidator(1)]
+    )
+    township_sample_rate = _rate(_("乡镇抽查比例"), MIN_TOWNSHIP_RATE)
+    county_sample_rate = _rate(_("县级抽查比例"), MIN_COUNTY_RATE)
+    closed = models.BooleanField(_("已关闭"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("识别批次")
+        verbose_name_plural = _("识别批次")
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="round_unique_name"),
+            models.CheckConstraint(
+                name="round_township_rate_at_least_20pct",
+                condition=Q(township_sample_rate__gte=MIN_TOWNSHIP_RATE, township_sample_rate__lte=1),
+            ),
+            models.CheckConstraint(
+                name="round_county_rate_at_least_5pct",
+                condition=Q(county_sample_rate__gte=MIN_COUNTY_RATE, county_sample_rate__lte=1),
+            ),
+            models.CheckConstraint(name="round_notice_days_positive", condition=Q(notice_days__gte=1)),
+            models.CheckConstraint(
+                name="round_lines_positive", condition=Q(poverty_line__gt=0, dibao_line__gt=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def income_year(self) -> int:
+        """Identification looks at last year's income: the 2012 round used 2011年末 figures (seed 002, 二)."""
+        return self.year - 1
+
+
+class Quota(models.Model):
+    """规模控制: persons a township, village or 村民小组 may identify in a round."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="quotas"
+    )
+    area = models.ForeignKey(
+        "villages.Area", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="quotas"
+    )
+    persons = models.PositiveIntegerField(_("规模控制人数"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "area__code"
+
+    class Meta:
+        verbose_name = _("规模控制指标")
+        verbose_name_plural = _("规模控制指标")
+        ordering = ["round", "area__code"]
+        constraints = [models.UniqueConstraint(fields=["round", "area"], name="quota_one_per_area")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.persons}人"
+
+
+class Application(models.Model):
+    """One household in one round (申请 / 识别对象), from 申报 to 县级认定."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="applications"
+    )
+    household = models.ForeignKey(
+        "households.Household", verbose_name=_("户"), on_delete=models.PROTECT, related_name="applications"
+    )
+    wants_fupin = models.BooleanField(_("申请扶贫"), default=False)
+    wants_dibao = models.BooleanField(_("申请低保"), default=False)
+    origin = models.CharField(_("申报方式"), max_length=10, choices=Origin.choices)
+    applied_on = models.DateField(_("申请日期"), null=True, blank=True)
+    application_scan = models.FileField(_("申请书扫描件"), upload_to="applications/%Y/", blank=True)
+    nomination_reason = models.TextField(_("提名理由"), blank=True)
+    # Snapshot of the household's size when it entered the quota: quotas count persons.
+    persons = models.PositiveSmallIntegerField(_("家庭人口"), default=0)
+
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.SUBMITTED)
+    state_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
+
+    eligibility = models.JSONField(_("资格判定依据"), default=dict, blank=True)
+    poverty_class = models.PositiveSmallIntegerField(
+        _("贫困类型"),
+        null=True,
+        blank=True,
+        choices=PovertyClass.choices,
+    )
+
+    fupin_decision = models.CharField(_("扶贫认定"), max_length=10, choices=Decision.choices, blank=True)
+    fupin_decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("扶贫认定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    fupin_decided_at = models.DateTimeField(_("扶贫认定时间"), null=True, blank=True)
+    fupin_reason = models.TextField(_("扶贫不予认定理由"), blank=True)
+    dibao_decision = models.CharField(_("低保认定"), max_length=10, choices=Decision.choices, blank=True)
+    dibao_decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("低保认定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dibao_decided_at = models.DateTimeField(_("低保认定时间"), null=True, blank=True)
+    dibao_reason = models.TextField(_("低保不予认定理由"), blank=True)
+
+    rejection_reason = models.TextField(_("不予认定理由"), blank=True)
+    withdrawal_reason = models.TextField(_("撤回理由"), blank=True)
+
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "household__group__code"
+
+    class Meta:
+        verbose_name = _("识别申请")
+        verbose_name_plural = _("识别申请")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["round", "state"], name="application_round_state")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "household"], name="application_one_per_household"),
+            models.CheckConstraint(
+                name="application_asks_for_a_program", condition=Q(wants_fupin=True) | Q(wants_dibao=True)
+            ),
+            models.CheckConstraint(
+                name="application_origin_evidence",
+                condition=Q(origin=Origin.APPLIED, applied_on__isnull=False)
+                | (Q(origin=Origin.NOMINATED) & ~Q(nomination_reason="")),
+            ),
+            models.CheckConstraint(
+                name="application_decides_only_requested_programs",
+                condition=(Q(wants_fupin=True) | Q(fupin_decision=""))
+                & (Q(wants_dibao=True) | Q(dibao_decision="")),
+            ),
+            models.CheckConstraint(
+                name="application_rejection_has_reason",
+                condition=~Q(state=State.REJECTED) | ~Q(rejection_reason=""),
+            ),
+            models.CheckConstraint(
+                name="application_withdrawal_has_reason",
+                condition=~Q(state=State.WITHDRAWN) | ~Q(withdrawal_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.household}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def next_step(self) -> str:
+        """The next thing to do, for a work queue; for 公示完毕, the county decisions still missing."""
+        if self.state == State.PUBLICIZED:
+            pending = [PROGRAM_LABELS[p] for p in self.programs if not self.decision(p)]
+            return f"待县级认定({'、'.join(pending)})"
+        return str(NEXT_STEP.get(self.state, ""))
+
+    @property
+    def programs(self) -> list[str]:
+        return [p for p, wanted in (("fupin", self.wants_fupin), ("dibao", self.wants_dibao)) if wanted]
+
+    @property
+    def is_cross(self) -> bool:
+        """交叉对象: asks for both rolls and so needs both county decisions."""
+        return self.wants_fupin and self.wants_dibao
+
+    def decision(self, program: str) -> str:
+        return getattr(self, f"{program}_decision")
+
+    def all_decided(self) -> bool:
+        return all(self.decision(p) for p in self.programs)
+
+    def confirmed_programs(self) -> list[str]:
+        return [p for p in self.programs if self.decision(p) == Decision.CONFIRMED]
+
+
+class Meeting(models.Model):
+    """A 评议 meeting: a 村民小组 户主会议 (area = group) or the 村委会 with 党员和群众代表 (area = village)."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    area = models.ForeignKey(
+        "villages.Area", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("会议类型"), max_length=10, choices=MeetingKind.choices)
+    held_on = models.DateField(_("会议日期"))
+    attendance = models.PositiveIntegerField(
+        _("到会户数/人数"), help_text=_("户主会议记到会户数;村委会评议记到会代表人数。")
+    )
+    attendees = models.TextField(_("参会人员"), blank=True)
+    minutes = models.TextField(_("会议记录"), blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "area__code"
+
+    class Meta:
+        verbose_name = _("评议会议")
+        verbose_name_plural = _("评议会议")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="meeting_attendance_positive", condition=Q(attendance__gte=1))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.get_kind_display()} {self.held_on}"
+
+
+class Vote(models.Model):
+    """The votes for and against one application at one meeting, and its rank there."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="votes"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="votes"
+    )
+    votes_for = models.PositiveIntegerField(_("赞成票"))
+    votes_against = models.PositiveIntegerField(_("反对票"))
+    rank = models.PositiveIntegerField(_("排名"))
+
+    class Meta:
+        verbose_name = _("表决")
+        verbose_name_plural = _("表决")
+        ordering = ["meeting", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "application"], name="vote_one_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.votes_for}:{self.votes_against}"
+
+    @property
+    def carried(self) -> bool:
+        """A majority of those present voted for it."""
+        return self.votes_for * 2 > self.meeting.attendance
+
+
+class Survey(models.Model):
+    """入户调查: one visit by at least two surveyors. A 推倒重来 means a new survey; old ones stay."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="surveys"
+    )
+    surveyed_on = models.DateField(_("调查日期"))
+    surveyors = ArrayField(models.CharField(max_length=40), verbose_name=_("调查人员"))
+    family_situation = models.TextField(_("家庭基本情况"))
+    persons = models.PositiveSmallIntegerField(_("家庭人口数"), validators=[MinValueValidator(1)])
+    # IncomeRecord field name → amount (元), as written to the household's income record.
+    income = models.JSONField(_("收入情况"))
+    assets = models.TextField(_("家庭资产"), blank=True)
+    burden = models.TextField(_("家庭负担"), blank=True)
+    # Condition code (rules.SURVEY_QUESTIONS) → yes/no.
+    answers = models.JSONField(_("直接纳入与排除条件"))
+    eligibility = models.JSONField(_("资格判定依据"))
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("入户调查")
+        verbose_name_plural = _("入户调查")
+        ordering = ["application", "-created_at"]
+        constraints = [
+            models.CheckConstraint(name="survey_two_surveyors", condition=Q(surveyors__len__gte=2)),
+            models.CheckConstraint(name="survey_persons_positive", condition=Q(persons__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.surveyed_on}"
+
+
+class SpotCheck(models.Model):
+    """A random re-check: 乡镇 ≥ 20% of a village's surveyed applications, 县 ≥ 5% of the publicized ones.
+
+    The population and the seed are recorded, so anyone can re-draw with identification.sampling.draw
+    and obtain `drawn` again.
+    """
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="spot_checks"
+    )
+    level = models.CharField(_("抽查级别"), max_length=10, choices=SpotCheckLevel.choices)
+    area = models.ForeignKey(
+        "villages.Area", verbose_name=_("抽查范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    rate = models.DecimalField(_("抽查比例"), max_digits=4, decimal_places=3)
+    seed = models.BigIntegerField(_("随机种子"))
+    population = ArrayField(models.BigIntegerField(), verbose_name=_("抽样总体(申请编号)"))
+    drawn = ArrayField(models.BigIntegerField(), verbose_name=_("抽中(申请编号)"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SpotCheckStatus.choices, default=SpotCheckStatus.OPEN
+    )
+    drawn_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("抽取人"), on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(_("抽取时间"), auto_now_add=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "area__code"
+
+    class Meta:
+        verbose_name = _("抽查")
+        verbose_name_plural = _("抽查")
+        ordering = ["-drawn_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="spot_check_rate_minimum",
+                condition=Q(level=SpotCheckLevel.TOWNSHIP, rate__gte=MIN_TOWNSHIP_RATE, rate__lte=1)
+                | Q(level=SpotCheckLevel.COUNTY, rate__gte=MIN_COUNTY_RATE, rate__lte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.get_level_display()} {self.drawn_at:%Y-%m-%d}"
+
+
+class SpotCheckResult(models.Model):
+    spot_check = models.ForeignKey(
+        SpotCheck, verbose_name=_("抽查"), on_delete=models.PROTECT, related_name="results"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="spot_check_results"
+    )
+    truthful = models.BooleanField(_("情况属实"))
+    note = models.TextField(_("核查情况"), blank=True)
+    checked_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("核查人"), on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("核查时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("抽查结果")
+        verbose_name_plural = _("抽查结果")
+        ordering = ["spot_check", "application"]
+        constraints = [
+            models.UniqueConstraint(fields=["spot_check", "application"], name="spot_check_result_once"),
+            models.CheckConstraint(
+                name="spot_check_untrue_has_note", condition=Q(truthful=True) | ~Q(note="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {'属实' if self.truthful else '不实'}"
+
+
+class Notice(models.Model):
+    """A 公示 at one of the three levels: the listed households, the period, who issues it."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="notices"
+    )
+    level = models.CharField(_("公示级别"), max_length=10, choices=NoticeLevel.choices)
+    area = models.ForeignKey(
+        "villages.Area", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("标题"), max_length=120)
+    starts_on = models.DateField(_("公示开始日期"))
+    ends_on = models.DateField(_("公示结束日期"))
+    issuing_body = models.CharField(_("公示单位"), max_length=60)
+    complaint_phone = models.CharField(_("监督电话"), max_length=20)
+    entries = models.ManyToManyField(
+        Application, through="NoticeEntry", verbose_name=_("公示对象"), related_name="notices"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.RUNNING
+    )
+    published_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "area__code"
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(name="notice_ends_after_start", condition=Q(ends_on__gt=F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeEntry(models.Model):
+    """One application on one notice. `struck` when an upheld objection or a send-back removed it:
+    the application must then go through every level again."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="notice_entries"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="notice_entries"
+    )
+    struck = models.BooleanField(_("已撤下"), default=False)
+
+    class Meta:
+        verbose_name = _("公示对象")
+        verbose_name_plural = _("公示对象")
+        constraints = [models.UniqueConstraint(fields=["notice", "application"], name="notice_entry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.notice}: {self.application}"
+
+
+class Objection(models.Model):
+    """异议 against one entry of a running notice; verified, then dismissed or upheld."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="objections"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("被异议对象"), on_delete=models.PROTECT, related_name="objections"
+    )
+    complainant = models.CharField(_("异议人"), max_length=40, blank=True, help_text=_("可匿名。"))
+    content = models.TextField(_("异议内容"))
+    received_at = models.DateTimeField(_("收到时间"))
+    status = models.CharField(
+        _("处理状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    outcome = models.CharField(_("处理结果"), max_length=10, choices=ObjectionOutcome.choices, blank=True)
+    verification_note = models.TextField(_("核实情况"), blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    handled_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("核实人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+    # Scoped by the household: a village cadre sees objections to their households on a township notice.
+    area_code_field = "application__household__group__code"
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="objection_handled_has_note",
+                condition=Q(status=ObjectionStatus.OPEN) | ~Q(verification_note=""),
+            ),
+            models.CheckConstraint(
+                name="objection_outcome_only_if_upheld",
+                condition=Q(status=ObjectionStatus.UPHELD, outcome__in=list(ObjectionOutcome.values))
+                | (~Q(status=ObjectionStatus.UPHELD) & Q(outcome="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.content[:20]}"
