@@ -19,14 +19,17 @@ class NavItem:
 
 HOME = NavItem("首页", "home")
 AREAS = NavItem("行政区划", "villages:area_list")
+HOUSEHOLDS = NavItem("贫困户", "households:list")
+IDENTIFICATION = NavItem("贫困识别", "identification:index")
+IMPORT = NavItem("导入花名册", "households:import_upload")
 ADMIN = NavItem("系统管理", "admin:index")
 
 NAVIGATION: dict[str, list[NavItem]] = {
-    Role.VILLAGE_CADRE: [HOME, AREAS],
-    Role.TOWNSHIP_OFFICIAL: [HOME, AREAS],
-    Role.COUNTY_FUPIN: [HOME, AREAS],
-    Role.COUNTY_MINZHENG: [HOME, AREAS],
-    Role.ADMIN: [HOME, AREAS, ADMIN],
+    Role.VILLAGE_CADRE: [HOME, IDENTIFICATION, HOUSEHOLDS, AREAS],
+    Role.TOWNSHIP_OFFICIAL: [HOME, IDENTIFICATION, HOUSEHOLDS, AREAS],
+    Role.COUNTY_FUPIN: [HOME, IDENTIFICATION, HOUSEHOLDS, IMPORT, AREAS],
+    Role.COUNTY_MINZHENG: [HOME, IDENTIFICATION, HOUSEHOLDS, AREAS],
+    Role.ADMIN: [HOME, IDENTIFICATION, HOUSEHOLDS, IMPORT, AREAS, ADMIN],
 }
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from identification import selectors as identification
 from villages.selectors import areas_for
 
 
@@ -8,4 +9,14 @@ from villages.selectors import areas_for
 def home(request):
     area = request.user.area
     children = areas_for(request.user).filter(parent=area) if area else []
-    return render(request, "accounts/home.html", {"area": area, "children": children})
+    round = identification.current_round() if area else None
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "area": area,
+            "children": children,
+            "round": round,
+            "round_counts": identification.home_counts(request.user, round) if round else None,
+        },
+    )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("areas/", include("villages.urls")),
     path("households/", include("households.urls")),
+    path("identification/", include("identification.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,16 +6,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Substr
 
 from accounts.models import User
 from households.choices import Relation
 from households.idnumber import mask
 from households.models import Member
 from identification.choices import (
+    NEXT_STEP,
     PROGRAM_LABELS,
     QUOTA_STATES,
     NoticeStatus,
+    ObjectionStatus,
     SpotCheckLevel,
+    SpotCheckStatus,
     State,
 )
 from identification.models import (
@@ -172,3 +176,93 @@ def awaiting_decision(user: User, round: Round, program: str) -> QuerySet[Applic
     return applications_for(user).filter(
         round=round, state=State.PUBLICIZED, **{f"wants_{program}": True, f"{program}_decision": ""}
     )
+
+
+def current_round() -> Round | None:
+    """The round people are working in: the newest open one, else the newest (read-only) one."""
+    return Round.objects.filter(closed=False).first() or Round.objects.first()
+
+
+@dataclass
+class AreaProgress:
+    """One row of a work queue or progress table: applications per state, persons in the quota."""
+
+    states: dict[str, int]
+    persons: int = 0
+    open_objections: int = 0
+
+    def count(self, *states: str) -> int:
+        return sum(self.states.get(s, 0) for s in states)
+
+    @property
+    def in_review(self) -> int:
+        return self.count(State.SUBMITTED, State.RECOMMENDED)
+
+
+def progress_by_area(user: User, round: Round, areas: Sequence[Area]) -> dict[str, AreaProgress]:
+    """{area code: AreaProgress} for sibling `areas` (same level), in two grouped queries."""
+    if not areas:
+        return {}
+    digits = len(areas[0].scope_prefix)
+    prefix = Substr("household__group__code", 1, digits)
+    result = {a.code: AreaProgress(states={}) for a in areas}
+    by_prefix = {a.scope_prefix: result[a.code] for a in areas}
+    rows = (
+        applications_for(user)
+        .filter(round=round)
+        .order_by()
+        .annotate(prefix=prefix)
+        .values("prefix", "state")
+        .annotate(n=Count("id"), persons=Sum("persons"))
+    )
+    for row in rows:
+        progress = by_prefix.get(row["prefix"])
+        if progress is None:
+            continue
+        progress.states[row["state"]] = row["n"]
+        if row["state"] in QUOTA_STATES:
+            progress.persons += row["persons"] or 0
+    objections = (
+        objections_for(user)
+        .filter(notice__round=round, status=ObjectionStatus.OPEN)
+        .order_by()
+        .annotate(prefix=Substr("application__household__group__code", 1, digits))
+        .values("prefix")
+        .annotate(n=Count("id"))
+    )
+    for row in objections:
+        if row["prefix"] in by_prefix:
+            by_prefix[row["prefix"]].open_objections = row["n"]
+    return result
+
+
+def quotas_of(round: Round, areas: Sequence[Area]) -> dict[int, int]:
+    """{area id: quota persons} for the areas that have one."""
+    return dict(Quota.objects.filter(round=round, area__in=areas).values_list("area_id", "persons"))
+
+
+def latest_spot_check(user: User, round: Round, level: str, area: Area) -> SpotCheck | None:
+    """The spot check in force for an area: the newest one not superseded by a re-draw."""
+    return (
+        spot_checks_for(user)
+        .filter(round=round, level=level, area=area)
+        .exclude(status=SpotCheckStatus.SUPERSEDED)
+        .prefetch_related("results")
+        .first()
+    )
+
+
+def announcement(user: User, round: Round) -> QuerySet[Application]:
+    """公告: the county's decided applications of a round (confirmed and rejected)."""
+    return (
+        applications_for(user)
+        .filter(round=round, state__in=[State.CONFIRMED, State.REJECTED])
+        .select_related("household__group__parent__parent")
+        .order_by("household__number")
+    )
+
+
+def home_counts(user: User, round: Round) -> list[tuple[str, int]]:
+    """The few numbers the home page shows: applications by the next thing to do, in the user's area."""
+    counts = state_counts(user, round)
+    return [(str(NEXT_STEP[state]), counts[state]) for state in NEXT_STEP if counts.get(state)]

@@ -88,6 +88,11 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+def today() -> datetime.date:
+    """The workflow's today, for screens that default a date (a meeting, a notice period) to it."""
+    return _today()
+
+
 # --- guards -------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.demo import create_demo_users, demo_accounts_table
 from households.demo import create_demo_households
+from identification.demo import create_demo_round
 from villages.demo import create_areas, demo_area_tree
 from villages.models import Area
 
@@ -34,12 +35,14 @@ class Command(BaseCommand):
                 areas = create_areas(demo_area_tree(rng))
                 create_demo_users()
                 counts = create_demo_households(rng, households)
+                demo_round = create_demo_round(rng)
             levels = [a.level for a in areas.values()]
             self.stdout.write(
                 self.style.SUCCESS(
                     f"已生成演示县 师宗县:{levels.count('township')} 个乡镇、{levels.count('village')} 个行政村、"
                     f"{levels.count('group')} 个村民小组;{counts.households} 户 {counts.members} 人,"
-                    f"其中贫困户 {counts.poor_households} 户 {counts.poor_members} 人"
+                    f"其中贫困户 {counts.poor_households} 户 {counts.poor_members} 人;"
+                    f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请"
                     f"(种子 {seed},用时 {time.monotonic() - started:.1f} 秒)。"
                 )
             )

@@ -1,0 +1,89 @@
+"""Browser flow of the 花名册 import: upload → preview (a Celery task) → confirm → import → summary."""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from households.forms_import import RosterUploadForm
+from households.importer import can_import, jobs_for
+from households.models import ImportJob
+from households.tasks import run_roster_import
+
+
+def _enqueue(job: ImportJob) -> None:
+    """After commit, with the task id chosen here so the job row names it before the task runs."""
+    job.task_id = str(uuid.uuid4())
+    job.save(update_fields=["task_id"])
+    transaction.on_commit(partial(run_roster_import.apply_async, (job.pk,), task_id=job.task_id))
+
+
+def _job(request, pk: int) -> ImportJob:
+    return get_object_or_404(jobs_for(request.user), pk=pk)
+
+
+@login_required
+def import_upload(request):
+    if not can_import(request.user):
+        raise PermissionDenied("只有县扶贫办和系统管理员可以导入花名册。")
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with transaction.atomic():
+            job = ImportJob.objects.create(user=request.user, file=upload, original_name=upload.name[:200])
+            _enqueue(job)
+        return redirect("households:import_job", pk=job.pk)
+    jobs = jobs_for(request.user)[:10]
+    return render(request, "households/import_upload.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_job(request, pk: int):
+    job = _job(request, pk)
+    return render(request, "households/import_job.html", {"job": job})
+
+
+@login_required
+def import_status(request, pk: int):
+    """The progress partial that the job page polls; once the job ends, the page reloads."""
+    job = _job(request, pk)
+    response = render(request, "households/partials/import_status.html", {"job": job})
+    if job.is_finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    job = _job(request, pk)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not job.can_confirm:
+            messages.error(request, "该导入当前不能确认(预检未通过,或已在导入)。")
+            return redirect("households:import_job", pk=job.pk)
+        job.phase = ImportJob.Phase.IMPORT
+        job.status = ImportJob.Status.QUEUED
+        job.progress = 0
+        job.message = ""
+        job.save(update_fields=["phase", "status", "progress", "message"])
+        _enqueue(job)
+    return redirect("households:import_job", pk=job.pk)
+
+
+@login_required
+def import_error_file(request, pk: int):
+    job = _job(request, pk)
+    if not job.error_file:
+        raise Http404
+    return FileResponse(
+        job.error_file.open("rb"), as_attachment=True, filename=f"错误标注-{job.original_name}"
+    )

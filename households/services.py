@@ -1,0 +1,235 @@
+"""Writes to the registry from the browser: a household with all its members, in one transaction.
+
+Views, commands and tests come through here. The rules are those of households.validation, the
+same the import uses; they are checked again here because a service must not trust its caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.models import Role, User
+from households import choices
+from households.models import Household, IncomeRecord, Member
+from households.validation import check_household_members, check_member, members_in_other_households
+from villages.models import Area
+
+# Who enters and corrects households: the village (its own village), the township and the county
+# 扶贫办. 县民政局 confirms 低保 cases but does not keep household data; the administrator manages
+# accounts (and may use the Django admin).
+EDITOR_ROLES = {Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICIAL, Role.COUNTY_FUPIN}
+
+HOUSEHOLD_FIELDS = (
+    "number",
+    "group",
+    "address",
+    "phone",
+    "bank_name",
+    "bank_account",
+    "standard",
+    "attribute",
+    "main_cause",
+    "other_causes",
+    "deep_poverty",
+    "arable_land",
+    "irrigated_land",
+    "forest_land",
+    "returned_farmland",
+    "pasture_land",
+    "water_surface",
+    "has_electricity",
+    "has_broadcast_tv",
+    "road_distance_km",
+    "road_type",
+    "housing_area",
+    "dangerous_house",
+    "dangerous_house_grade",
+    "drinking_water_difficult",
+    "drinking_water_safe",
+    "fuel",
+    "in_cooperative",
+    "has_sanitary_toilet",
+)
+
+MEMBER_FIELDS = (
+    "name",
+    "id_number",
+    "gender",
+    "birth_date",
+    "relation",
+    "ethnicity",
+    "education",
+    "school_status",
+    "health",
+    "disability_certificate",
+    "disability_grade",
+    "labour",
+    "work_status",
+    "work_months",
+    "basic_medical_insurance",
+    "serious_illness_insurance",
+    "pension_insurance",
+    "serviceman",
+    "phone",
+)
+
+
+# Counts on the household list are cached under this version (households.views.household_facets);
+# every write moves it on, so a cadre sees their new household counted at once.
+COUNTS_VERSION_KEY = "households:counts-version"
+
+
+def registry_changed() -> None:
+    """Call after any write to households, members or cases (the import too)."""
+    try:
+        cache.incr(COUNTS_VERSION_KEY)
+    except ValueError:
+        cache.set(COUNTS_VERSION_KEY, 1, timeout=None)
+
+
+def counts_version() -> int:
+    return cache.get_or_set(COUNTS_VERSION_KEY, 1, timeout=None)
+
+
+def can_edit_households(user: User) -> bool:
+    return user.is_authenticated and user.role in EDITOR_ROLES and user.area is not None
+
+
+def _deny_unless_editor(actor: User) -> None:
+    if not can_edit_households(actor):
+        role = actor.get_role_display() if actor.is_authenticated and actor.role else "该用户"
+        raise PermissionDenied(f"{role}只能查看贫困户信息,不能新增或修改。")
+
+
+def _check_group(actor: User, group: Area) -> None:
+    if group.level != Area.Level.GROUP or not actor.area.contains(group):
+        raise PermissionDenied(f"“{group.name}”不在您的管辖范围内,不能在此登记贫困户。")
+
+
+def _check_members(members: Sequence[Mapping], *, household_id: int | None) -> None:
+    """The same rules as the member form, so that no caller can write an inconsistent household."""
+    errors: list[str] = []
+    for position, member in enumerate(members, start=1):
+        for message in check_member(member).values():
+            errors.append(f"第{position}名成员({member.get('name', '')}):{message}")
+    errors.extend(check_household_members(members))
+    taken = members_in_other_households([m["id_number"] for m in members], household_id=household_id)
+    for member in members:
+        if member["id_number"] in taken:
+            errors.append(
+                f"{member.get('name', '')}已登记在户编号{taken[member['id_number']]}中,一人只能属于一户"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_members(*, household: Household, actor: User, members: Sequence[Mapping]) -> None:
+    """Make the household's members exactly `members`: rows with an `id` are updated, others created,
+    and members not listed are removed."""
+    existing = {m.pk: m for m in household.members.select_for_update()}
+    keep = {m["id"] for m in members if m.get("id")}
+    unknown = keep - existing.keys()
+    if unknown:
+        raise ValidationError("要修改的成员不属于该户,请刷新页面后重试。")
+    for member in existing.values():
+        if member.pk not in keep:
+            member._history_user = actor
+            member.delete()
+    # Whoever stops being 户主 is saved first (the one-head constraint is checked row by row); the
+    # others keep the order they were entered in.
+    ordered = sorted(
+        members,
+        key=lambda m: (
+            not (m.get("id") and existing[m["id"]].is_head and m.get("relation") != choices.Relation.HEAD)
+        ),
+    )
+    for values in ordered:
+        member = existing[values["id"]] if values.get("id") else Member(household=household)
+        for field in MEMBER_FIELDS:
+            if field in values:
+                setattr(member, field, values[field])
+        # Uniqueness of the person was checked above, with the other 户编号 in the message.
+        member.full_clean(validate_unique=False)
+        member._history_user = actor
+        member.save()
+
+
+def _set_household_fields(household: Household, data: Mapping) -> None:
+    for field in HOUSEHOLD_FIELDS:
+        if field in data:
+            setattr(household, field, data[field])
+
+
+@transaction.atomic
+def household_create(*, actor: User, data: Mapping, members: Sequence[Mapping]) -> Household:
+    """Register a household with its members. `data` holds household fields (group is an Area)."""
+    _deny_unless_editor(actor)
+    _check_group(actor, data["group"])
+    _check_members(members, household_id=None)
+    household = Household()
+    _set_household_fields(household, data)
+    household.full_clean()
+    household._history_user = actor
+    household.save()
+    _write_members(household=household, actor=actor, members=members)
+    transaction.on_commit(registry_changed)
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, actor: User, data: Mapping, members: Sequence[Mapping]
+) -> Household:
+    """Change a household and make its members exactly `members` (dicts; `id` for existing ones)."""
+    _deny_unless_editor(actor)
+    # Lock the row, and fetch it through the actor's scope: two cadres saving at once are serialised,
+    # and a household moved out of the actor's area in the meantime is no longer theirs to change.
+    locked = Household.objects.visible_to(actor).select_for_update().filter(pk=household.pk).first()
+    if locked is None:
+        raise PermissionDenied("该户不在您的管辖范围内。")
+    if "number" in data and data["number"] != locked.number:
+        raise ValidationError({"number": "户编号建档后不能修改。"})
+    _check_group(actor, data.get("group", locked.group))
+    _check_members(members, household_id=locked.pk)
+    _set_household_fields(locked, data)
+    locked.full_clean()
+    locked._history_user = actor
+    locked.save()
+    _write_members(household=locked, actor=actor, members=members)
+    if not Household.objects.visible_to(actor).filter(pk=locked.pk).exists():
+        raise PermissionDenied("保存后该户将不在您的管辖范围内,未保存。")
+    transaction.on_commit(registry_changed)
+    return locked
+
+
+INCOME_FIELDS = (
+    "persons",
+    "wage_income",
+    "business_income",
+    "business_expense",
+    "property_income",
+    *IncomeRecord.TRANSFER_FIELDS,
+)
+
+
+@transaction.atomic
+def income_save(*, household: Household, actor: User, year: int, values: Mapping) -> IncomeRecord:
+    """The household's income of `year`, created or corrected; 年人均纯收入 follows from it."""
+    _deny_unless_editor(actor)
+    locked = Household.objects.visible_to(actor).select_for_update().filter(pk=household.pk).first()
+    if locked is None:
+        raise PermissionDenied("该户不在您的管辖范围内。")
+    record = IncomeRecord.objects.filter(household=locked, year=year).first() or IncomeRecord(
+        household=locked, year=year
+    )
+    for field in INCOME_FIELDS:
+        if field in values:
+            setattr(record, field, values[field])
+    record.full_clean()
+    record._history_user = actor
+    record.save()
+    return record

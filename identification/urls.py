@@ -1,0 +1,33 @@
+from django.urls import path
+
+from identification import views
+
+app_name = "identification"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("applications/", views.application_list, name="applications"),
+    path("applications/new/", views.application_create, name="application_create"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/survey/", views.survey, name="survey"),
+    path("applications/<int:pk>/decide/", views.application_decide, name="decide"),
+    path("applications/<int:pk>/<slug:action>/", views.application_action, name="application_action"),
+    path("meetings/new/<slug:kind>/<str:code>/", views.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("township/", views.township_queue, name="township_queue"),
+    path("villages/<str:code>/sample/", views.township_sample, name="township_sample"),
+    path("spot-checks/<int:pk>/record/", views.spot_check_record, name="spot_check_record"),
+    path("spot-checks/<int:pk>/verify/", views.village_verify, name="village_verify"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/new/<slug:level>/<str:code>/", views.notice_create, name="notice_create"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("notices/<int:pk>/print/", views.notice_print, name="notice_print"),
+    path("notices/<int:pk>/close/", views.notice_close, name="notice_close"),
+    path("objections/<int:pk>/handle/", views.objection_handle, name="objection_handle"),
+    path("county/", views.county_progress, name="county_progress"),
+    path("county/sample/", views.county_sample, name="county_sample"),
+    path("county/confirm/", views.county_confirm, name="county_confirm"),
+    path("announcement/", views.announcement, name="announcement"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/quotas/", views.quotas, name="quotas"),
+]
