@@ -244,5 +244,23 @@ class QuotaForm(forms.Form):
     reason = forms.CharField(label="调整理由", required=False, max_length=200)
 
 
+class QuotaImportForm(forms.Form):
+    file = forms.FileField(
+        label="规模控制表(.xlsx)",
+        error_messages={"required": "请选择要导入的 Excel .xlsx 文件。", "empty": "上传的文件是空的。"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if not file.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("只能导入 Excel .xlsx 文件(不支持 .xls、.csv 等其他格式)。")
+        if file.size > self.MAX_BYTES:
+            raise forms.ValidationError("文件超过 5 MB,规模控制表不应这么大,请检查。")
+        return file
+
+
 def default_notice_dates(round: Round, today: datetime.date) -> dict[str, datetime.date]:
     return {"starts_on": today, "ends_on": today + datetime.timedelta(days=round.notice_days)}

@@ -30,4 +30,5 @@ urlpatterns = [
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
     path("rounds/<int:pk>/quotas/", views.quotas, name="quotas"),
+    path("rounds/<int:pk>/quotas/import/", views.quota_import, name="quota_import"),
 ]

@@ -28,6 +28,7 @@ from households.choices import Relation
 from households.models import Member
 from households.selectors import households_for
 from identification import forms, sampling, selectors, services
+from identification import quota_import as quota_import_module
 from identification.choices import (
     NOTICE_ORDER,
     PROGRAM_LABELS,
@@ -1006,9 +1007,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 def quotas(request: HttpRequest, pk: int) -> HttpResponse:
     """规模控制 of one area's children (townships of the county, villages of a township, …)."""
     round = get_object_or_404(selectors.rounds(), pk=pk)
-    parent = _area(request, request.GET.get("area", "")) if request.GET.get("area") else request.user.area
-    if parent is None:
-        raise Http404
+    parent = _quota_parent(request)
     form = forms.QuotaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         area = _area(request, form.cleaned_data["area"])
@@ -1025,9 +1024,23 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
         if ok:
             messages.success(request, f"已下达“{area.name}”规模控制指标 {form.cleaned_data['persons']} 人。")
             return redirect(request.get_full_path())
+    return _quotas_page(request, round, parent)
+
+
+def _quota_parent(request: HttpRequest) -> Area:
+    parent = _area(request, request.GET.get("area", "")) if request.GET.get("area") else request.user.area
+    if parent is None:
+        raise Http404
+    return parent
+
+
+def _quotas_page(
+    request: HttpRequest, round: Round, parent: Area, import_form=None, import_errors=()
+) -> HttpResponse:
     children = list(areas_for(request.user).filter(parent=parent).order_by("code"))
     progress = selectors.progress_by_area(request.user, round, children)
     quota_by_area = selectors.quotas_of(round, children)
+    can_edit = request.user.role == Role.COUNTY_FUPIN and not round.closed
     return render(
         request,
         "identification/quotas.html",
@@ -1039,6 +1052,37 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
             "parent_quota": selectors.quota_usage(round, parent)
             if parent.level != Area.Level.COUNTY
             else None,
-            "can_edit": request.user.role == Role.COUNTY_FUPIN and not round.closed,
+            "can_edit": can_edit,
+            "import_form": import_form or (forms.QuotaImportForm() if can_edit else None),
+            "import_errors": import_errors,
         },
     )
+
+
+@login_required
+@require_POST
+def quota_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """规模控制 from an .xlsx sheet: every row is checked first; one bad row and nothing is written."""
+    _require_role(request, [Role.COUNTY_FUPIN], "导入规模控制表")
+    round = get_object_or_404(selectors.rounds(), pk=pk)
+    parent = _quota_parent(request)
+    form = forms.QuotaImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _quotas_page(request, round, parent, import_form=form)
+    ok, result = _attempt(
+        request,
+        lambda: quota_import_module.import_quotas(
+            round=round, actor=request.user, file=form.cleaned_data["file"]
+        ),
+        form,
+    )
+    if not ok:
+        return _quotas_page(request, round, parent, import_form=form)
+    if result.errors:
+        messages.error(request, f"规模控制表有 {len(result.errors)} 处错误,未导入任何指标,请改正后重新导入。")
+        return _quotas_page(request, round, parent, import_form=form, import_errors=result.errors)
+    messages.success(request, f"已从规模控制表导入 {result.count} 个区划的规模控制指标。")
+    target = reverse("identification:quotas", args=[round.pk])
+    if request.GET.get("area"):
+        target += f"?area={parent.code}"
+    return redirect(target)

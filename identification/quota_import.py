@@ -1,0 +1,266 @@
+"""Import of 规模控制 (quotas) from an .xlsx sheet: all rows or none.
+
+The header row is found by name in the first rows of a sheet (a title row may sit above it):
+区划代码 (required), 名称 (optional, checked against the area's name), 规模控制人数 or, as in seed
+002's annex, 规模控制识别贫困人口数 (required). Every row is validated before anything is written; if
+any row is bad nothing is written and every error is returned with its Excel row and column.
+Otherwise each row goes through services.quota_set (role, scope, audit) in one transaction.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from accounts.models import User
+from identification import services
+from identification.models import Round
+from identification.transitions import WorkflowError
+from villages.models import Area
+from villages.selectors import areas_for
+
+HEADER_SCAN_ROWS = 10
+REASON = "导入规模控制表"
+CODE, NAME, PERSONS = "区划代码", "名称", "规模控制人数"
+HEADERS = {CODE: CODE, NAME: NAME, PERSONS: PERSONS, "规模控制识别贫困人口数": PERSONS}
+# Longest first, so that 山龙村民委员会 loses 村民委员会 and not 会.
+NAME_SUFFIXES = sorted(
+    ("镇", "乡", "街道", "街道办事处", "村", "村民委员会", "村委会", "居民委员会", "社区", "组", "村民小组"),
+    key=len,
+    reverse=True,
+)
+TOTAL_NAMES = {"合计", "总计", "小计"}
+
+
+@dataclass(frozen=True)
+class QuotaImportError:
+    row: int | None  # Excel row number; None for the file as a whole
+    column: str  # "B(区划代码)", or "" for the file or the row as a whole
+    value: str
+    reason: str
+
+
+@dataclass
+class QuotaImportResult:
+    errors: list[QuotaImportError] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class _Row:
+    row: int
+    area: Area
+    persons: int
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
+    """Validate every row of the sheet; if all are good, set each quota (audited) in one transaction."""
+    if round.closed:
+        return _fail(None, "", "", f"识别批次“{round.name}”已关闭,不能再作任何修改。")
+    try:
+        rows, header = _read(file)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
+        return _fail(None, "", getattr(file, "name", ""), "无法读取该文件,请上传 Excel .xlsx 文件。")
+    if header is None:
+        return _fail(
+            None,
+            "",
+            "",
+            f"前 {HEADER_SCAN_ROWS} 行中找不到表头:须有“{CODE}”和“{PERSONS}”(或“规模控制识别贫困人口数”)两列。",
+        )
+    header_row, columns = header
+    good, errors = _validate(rows, header_row, columns, actor)
+    if errors:
+        return QuotaImportResult(errors=errors)
+    if not good:
+        return _fail(None, "", "", "表中没有数据行。")
+    failed: list[QuotaImportError] = []
+    try:
+        with transaction.atomic():
+            for item in good:
+                try:
+                    services.quota_set(
+                        round=round, area=item.area, persons=item.persons, actor=actor, reason=REASON
+                    )
+                except WorkflowError as error:
+                    if error.code == "wrong_role":
+                        raise
+                    failed.append(QuotaImportError(item.row, "", item.area.code, error.message))
+                    raise _Rollback from None
+    except _Rollback:
+        return QuotaImportResult(errors=failed)
+    return QuotaImportResult(count=len(good))
+
+
+def _fail(row: int | None, column: str, value: str, reason: str) -> QuotaImportResult:
+    return QuotaImportResult(errors=[QuotaImportError(row, column, value, reason)])
+
+
+def _read(file) -> tuple[list[tuple[int, tuple]], tuple[int, dict[str, int]] | None]:
+    """All rows (Excel number, values) of the first sheet that has a header, and that header."""
+    if hasattr(file, "seek"):
+        file.seek(0)
+    book = load_workbook(io.BytesIO(file.read()), read_only=True, data_only=True)
+    try:
+        first: list[tuple[int, tuple]] | None = None
+        for sheet in book.worksheets:
+            rows = list(enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
+            first = rows if first is None else first
+            header = _header(rows)
+            if header is not None:
+                return rows, header
+        return first or [], None
+    finally:
+        book.close()
+
+
+def _header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int]] | None:
+    for number, values in rows[:HEADER_SCAN_ROWS]:
+        columns: dict[str, int] = {}
+        for index, value in enumerate(values):
+            key = HEADERS.get(_header_text(value))
+            if key and key not in columns:
+                columns[key] = index
+        if CODE in columns and PERSONS in columns:
+            return number, columns
+    return None
+
+
+def _header_text(value: Any) -> str:
+    text = re.sub(r"\s", "", str(value)) if value is not None else ""
+    return re.sub(r"[((][^))]*[))]$", "", text)  # 规模控制人数(人)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _column(columns: dict[str, int], key: str) -> str:
+    return f"{get_column_letter(columns[key] + 1)}({key})"
+
+
+def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
+    def cell(values: tuple, key: str) -> Any:
+        index = columns.get(key)
+        return values[index] if index is not None and index < len(values) else None
+
+    data = []
+    for number, values in rows:
+        if number <= header_row:
+            continue
+        code, name, persons = (_text(cell(values, k)) for k in (CODE, NAME, PERSONS))
+        if not (code or name or persons) or (not code and name.replace(" ", "") in TOTAL_NAMES):
+            continue  # empty rows, and a 合计 row without a code
+        data.append((number, code, name, cell(values, PERSONS)))
+
+    wanted = {_lookup_code(code) for _, code, _, _ in data if _code_shape_ok(code)}
+    areas = {a.code: a for a in Area.objects.filter(code__in=wanted)}
+    visible = set(areas_for(actor).filter(code__in=wanted).values_list("code", flat=True))
+
+    errors: list[QuotaImportError] = []
+    good: list[_Row] = []
+    seen: dict[int, int] = {}
+    for number, code, name, raw_persons in data:
+        row_errors: list[QuotaImportError] = []
+
+        def error(key: str, value: str, reason: str, number=number, row_errors=row_errors) -> None:
+            row_errors.append(QuotaImportError(number, _column(columns, key), value, reason))
+
+        area = None
+        if not code:
+            error(CODE, "", "区划代码为空。")
+        elif not _code_shape_ok(code):
+            error(CODE, code, "区划代码须为 9 位(乡镇)、12 位或 15 位数字。")
+        else:
+            area = areas.get(_lookup_code(code))
+            if area is None:
+                error(CODE, code, "没有这个区划代码。")
+            elif area.code not in visible:
+                error(CODE, code, "该区划不在您的管辖区域内。")
+                area = None
+            elif area.level == Area.Level.COUNTY:
+                error(CODE, code, "规模控制指标下达到乡镇、行政村或村民小组,不能下达到县。")
+                area = None
+            elif area.pk in seen:
+                error(CODE, code, f"与第 {seen[area.pk]} 行是同一区划,每个区划只能出现一次。")
+                area = None
+            else:
+                seen[area.pk] = number
+        if area is not None and name and not _same_name(name, area.name):
+            error(NAME, name, f"名称与区划代码不符:该代码是“{area.name}”。")
+
+        persons = _persons(raw_persons)
+        if isinstance(persons, str):
+            error(PERSONS, _text(raw_persons), persons)
+
+        errors.extend(row_errors)
+        if not row_errors:
+            good.append(_Row(number, area, persons))
+    return good, errors
+
+
+def _code_shape_ok(code: str) -> bool:
+    return code.isascii() and code.isdigit() and len(code) in (9, 12, 15)
+
+
+def _lookup_code(code: str) -> str:
+    """A township may be written as its 9-digit prefix (530323101 for 530323101000)."""
+    return code + "000" if len(code) == 9 else code
+
+
+def _base_name(name: str) -> str:
+    name = re.sub(r"\s", "", name)
+    for _ in range(2):  # 山龙村村民委员会 → 山龙村 → 山龙
+        suffix = next((s for s in NAME_SUFFIXES if name.endswith(s) and len(name) > len(s)), "")
+        if not suffix:
+            break
+        name = name[: -len(suffix)]
+    return name
+
+
+def _same_name(given: str, actual: str) -> bool:
+    return _base_name(given) == _base_name(actual)
+
+
+def _persons(value: Any) -> int | str:
+    """The number of persons, or the reason it is not one."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "规模控制人数为空。"
+    if isinstance(value, bool):
+        return "规模控制人数须为非负整数。"
+    if isinstance(value, float):
+        if not value.is_integer():
+            return "规模控制人数须为整数。"
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if re.fullmatch(r"-\d+", text):
+            return "规模控制人数不能为负数。"
+        if not re.fullmatch(r"\d+", text):
+            return "规模控制人数须为非负整数。"
+        value = int(text)
+    if not isinstance(value, int):
+        return "规模控制人数须为非负整数。"
+    if value < 0:
+        return "规模控制人数不能为负数。"
+    return value
