@@ -45,7 +45,7 @@ def _truncate() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE households_member, households_household, households_historicalmember, "
-            "households_historicalhousehold, households_incomerecord, households_case CASCADE"
+            "households_historicalhousehold, households_incomerecord, households_case, households_historicalcase CASCADE"
         )
 
 

@@ -27,8 +27,8 @@ the same question for the whole file in two queries.
 人均纯收入 is not stored: the registry derives it from the income items of an IncomeRecord, and the
 roster has only the result. Where a record of `year` exists the figure is checked against it, and
 differences are reported as notes; otherwise the figure is skipped and that is reported too.
-脱贫属性 and 人编号 are recognised and not stored; 贫困户属性 is stored on the household (roll
-memberships, Case, are opened by the identification workflow, not by this import).
+脱贫属性 and 人编号 are recognised and not stored; 贫困户属性 is stored on the household and opens the
+cases it means (扶贫; 低保贫困户 also 低保; 特困供养贫困户 also 特困) where the household has none open.
 """
 
 from __future__ import annotations
@@ -55,9 +55,10 @@ from python_calamine import CalamineError, CalamineWorkbook
 from accounts.models import Role, User
 from accounts.scoping import scope_prefix
 from households import choices
+from households.bulk import copy_insert
 from households.idnumber import InvalidIdNumber, mask
 from households.idnumber import normalize as normalize_id
-from households.models import Household, IncomeRecord, Member
+from households.models import Case, Household, IncomeRecord, Member
 from households.validation import check_household_members, check_member
 from villages.models import Area
 
@@ -66,6 +67,12 @@ logger = logging.getLogger(__name__)
 IMPORTING_ROLES = (Role.COUNTY_FUPIN, Role.ADMIN)
 HEADER_SCAN_ROWS = 10
 CHANGE_REASON = "花名册导入"
+# 贫困户属性 → the rolls it means (seed 002 四(一)): the import opens those the registry lacks.
+ROLLS_OF_ATTRIBUTE = {
+    choices.Attribute.GENERAL: (choices.Program.FUPIN,),
+    choices.Attribute.DIBAO: (choices.Program.FUPIN, choices.Program.DIBAO),
+    choices.Attribute.TEKUN: (choices.Program.FUPIN, choices.Program.TEKUN),
+}
 SAMPLE_SIZE = 20
 Progress = Callable[[int], None]
 
@@ -791,7 +798,7 @@ def _import(*, path: Path | str, user: User, dry_run: bool, year: int, report: P
     if sheet.unknown:
         result.notes.append(f"以下列未能识别,已忽略:{'、'.join(sheet.unknown)}")
     if "x.lifted" in sheet.headers or "x.person_number" in sheet.headers:
-        result.notes.append("“脱贫属性”“人编号”列只作识别,不写入(对象名册由识别流程建立)。")
+        result.notes.append("“脱贫属性”“人编号”列只作识别,不写入。")
     households, blank = _parse_rows(sheet, result.errors, report)
     # The reader holds the whole sheet (≈600 MB at 400,000 rows): let it go before the database work.
     sheet.rows = iter(())
@@ -878,6 +885,20 @@ class _Plan:
                     )
         self._check_people()
         self._compare()
+        self._plan_cases()
+
+    def _plan_cases(self) -> None:
+        """The cases the file's 贫困户属性 calls for and the registry lacks; open cases stay as they are."""
+        wanted = {
+            (number, program)
+            for number, draft in self.households.items()
+            for program in ROLLS_OF_ATTRIBUTE.get(draft.values.get("attribute"), ())
+        }
+        numbers = {pk: number for number, pk in self.household_ids.items()}
+        open_cases = Case.objects.filter(household_id__in=list(numbers), state__in=Case.OPEN_STATES)
+        have = {(numbers[pk], program) for pk, program in open_cases.values_list("household_id", "program")}
+        self.cases_to_open = sorted(wanted - have)
+        self.result.counts["cases_opened"] = len(self.cases_to_open)
 
     def _check_people(self) -> None:
         seen: dict[str, tuple[str, int]] = {}
@@ -1183,6 +1204,13 @@ class _Plan:
             row["household_id"] = ids[row["household_id"]]
         report(90)
         members.insert(self.m_new)
+        # A roster lists who is on the rolls now; its year of identification is the year after the
+        # income year (--year), as 2011 incomes made the 2012 rolls.
+        cases = [
+            Case(household_id=ids[number], program=program, entered_year=self.year + 1)
+            for number, program in self.cases_to_open
+        ]
+        copy_insert(cases, user=self.user, reason=CHANGE_REASON)
         report(95)  # what is left is the commit, with its deferred foreign-key checks
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
 from households.importer import import_roster, write_error_workbook
-from households.models import Household, Member
+from households.models import Case, Household, Member
 from tests.factories import HouseholdFactory, MemberFactory, id_number_for
 from tests.households.import_helpers import HEADERS, family, person, write_roster
 
@@ -393,3 +393,34 @@ def test_county_column_must_name_the_importers_county(tmp_path, users, county_tr
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
     assert (error.row, error.column, error.reason) == (4, "县", "不是本县(师宗县)")
+
+
+def test_attribute_opens_the_cases_it_means_once(tmp_path, users, county_tree):
+    rows = (
+        family("H1", 1, 2)
+        + family("H2", 10, 2, 贫困户属性="低保贫困户")
+        + family("H3", 20, 1, 贫困户属性="特困供养贫困户")
+        + family("H4", 30, 2, 贫困户属性=None)
+    )
+    path = write_roster(tmp_path / "r.xlsx", rows)
+
+    preview = run(path, users.fupin, dry_run=True)
+    assert preview.counts["cases_opened"] == 5
+    assert not Case.objects.exists()
+
+    result = import_roster(path=path, user=users.fupin, dry_run=False, year=2011)
+
+    assert result.counts["cases_opened"] == 5
+    opened = set(Case.objects.values_list("household__number", "program", "state", "entered_year"))
+    assert opened == {
+        ("H1", "fupin", "active", 2012),
+        ("H2", "fupin", "active", 2012),
+        ("H2", "dibao", "active", 2012),
+        ("H3", "fupin", "active", 2012),
+        ("H3", "tekun", "active", 2012),
+    }
+    assert Case.history.filter(history_user=users.fupin, history_change_reason="花名册导入").count() == 5
+
+    again = run(path, users.fupin)
+    assert again.counts["cases_opened"] == 0
+    assert Case.objects.count() == Case.history.count() == 5

@@ -17,6 +17,7 @@ COUNT_LABELS = (
     ("members_updated", "更新成员"),
     ("members_unchanged", "不变成员"),
     ("members_removed", "删除成员"),
+    ("cases_opened", "新纳入名册(对象)"),
     ("blank_rows", "跳过空行"),
 )
 
