@@ -7,13 +7,16 @@ objects come back with their ids, as bulk_create would leave them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 from django.utils import timezone
 
 
-def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys drawn from the model's sequence, for rows about to be copied in."""
+    if not count:
+        return []
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         cursor.execute(
@@ -22,10 +25,11 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy_rows(model: type[models.Model], fields: Sequence[models.Field], rows) -> None:
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """COPY rows (values in `columns` order) into `table`."""
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    table = connection.ops.quote_name(table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -39,7 +43,7 @@ def copy_insert(objs: Sequence[models.Model], *, user=None, reason: str = "") ->
         return
     model = type(objs[0])
     now = timezone.now()
-    for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
+    for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
         obj.pk = pk
         obj._state.adding = False
     fields = [f for f in model._meta.concrete_fields]
@@ -47,11 +51,17 @@ def copy_insert(objs: Sequence[models.Model], *, user=None, reason: str = "") ->
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, field.attname, now)
-    _copy_rows(model, fields, ([getattr(obj, f.attname) for f in fields] for obj in objs))
+    copy_rows(
+        model._meta.db_table,
+        [f.column for f in fields],
+        ([getattr(obj, f.attname) for f in fields] for obj in objs),
+    )
     copy_history(objs, history_type="+", user=user, reason=reason, when=now)
 
 
-def copy_history(objs: Sequence[models.Model], *, history_type: str, user=None, reason: str = "", when=None) -> None:
+def copy_history(
+    objs: Sequence[models.Model], *, history_type: str, user=None, reason: str = "", when=None
+) -> None:
     """One history row per object ('+' created, '~' changed), as django-simple-history would write it."""
     if not objs or not hasattr(type(objs[0]), "history"):
         return
@@ -65,8 +75,8 @@ def copy_history(objs: Sequence[models.Model], *, history_type: str, user=None, 
         "history_user_id": getattr(user, "pk", None),
     }
     fields = tracked + [historical._meta.get_field(name) for name in extra]
-    _copy_rows(
-        historical,
-        fields,
+    copy_rows(
+        historical._meta.db_table,
+        [f.column for f in fields],
         ([getattr(obj, f.attname) for f in tracked] + list(extra.values()) for obj in objs),
     )

@@ -40,7 +40,7 @@ import gc
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
@@ -55,7 +55,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from accounts.models import Role, User
 from accounts.scoping import scope_prefix
 from households import choices
-from households.bulk import copy_insert
+from households.bulk import copy_insert, copy_rows, reserve_ids
 from households.idnumber import InvalidIdNumber, mask
 from households.idnumber import normalize as normalize_id
 from households.models import Case, Household, IncomeRecord, Member
@@ -674,23 +674,6 @@ def _load_compact(
     return result
 
 
-def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    names = ", ".join(f'"{c}"' for c in columns)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def _new_ids(model: type[models.Model], count: int) -> list[int]:
-    if not count:
-        return []
-    table = model._meta.db_table
-    rows = _fetch(
-        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [count]
-    )
-    return [r[0] for r in rows]
-
-
 class _Writer:
     """Rows (attname dicts with "id") → COPY into the table, temp-table UPDATE, DELETE, and history."""
 
@@ -712,7 +695,7 @@ class _Writer:
             "history_user_id": self.user_id,
             "history_change_reason": CHANGE_REASON,
         }
-        _copy(
+        copy_rows(
             self.history_table,
             self.history_columns,
             (take({**r, **extra}) for r in rows),
@@ -721,7 +704,7 @@ class _Writer:
     def insert(self, rows: list[dict]) -> None:
         if not rows:
             return
-        _copy(self.table, self.columns, map(itemgetter(*self.columns), rows))
+        copy_rows(self.table, self.columns, map(itemgetter(*self.columns), rows))
         self._history(rows, "+")
 
     def update(self, rows: list[dict], *, where: str = "") -> None:
@@ -731,7 +714,7 @@ class _Writer:
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {self.table}) ON COMMIT DROP")
             cursor.execute(f"TRUNCATE {temp}")
-        _copy(temp, self.columns, map(itemgetter(*self.columns), rows))
+        copy_rows(temp, self.columns, map(itemgetter(*self.columns), rows))
         assignments = ", ".join(f'"{c}" = t."{c}"' for c in self.columns[1:])
         with connection.cursor() as cursor:
             cursor.execute(
@@ -1177,7 +1160,7 @@ class _Plan:
                 Household, "id = ANY(%s)", [[r["id"] for r in self.h_changed]], households.columns[1:]
             )
             households.update([{**stored[r["id"]], **r, "updated_at": now} for r in self.h_changed])
-        for row, pk in zip(self.h_new, _new_ids(Household, len(self.h_new)), strict=True):
+        for row, pk in zip(self.h_new, reserve_ids(Household, len(self.h_new)), strict=True):
             row["id"] = pk
             self.household_ids[row["number"]] = pk
         households.insert(self.h_new)
@@ -1199,7 +1182,7 @@ class _Plan:
             # One 户主 per household is a unique index, checked row by row: free the heads first.
             members.update([r for r in rows if r["relation"] != choices.Relation.HEAD])
             members.update([r for r in rows if r["relation"] == choices.Relation.HEAD])
-        for row, pk in zip(self.m_new, _new_ids(Member, len(self.m_new)), strict=True):
+        for row, pk in zip(self.m_new, reserve_ids(Member, len(self.m_new)), strict=True):
             row["id"] = pk
             row["household_id"] = ids[row["household_id"]]
         report(90)
