@@ -10,5 +10,6 @@ urlpatterns = [
     path("areas/", include("villages.urls")),
     path("households/", include("households.urls")),
     path("identification/", include("identification.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,9 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from accounts.models import User
 from households.models import Case, Household, IncomeRecord, Member
-from households.privacy import can_see_personal_numbers, mask_bank_account, mask_id_number, mask_phone
+from households.privacy import mask_bank_account, mask_id_number, mask_phone
 from households.services import HOUSEHOLD_FIELDS
 from villages.models import Area
 
@@ -181,9 +180,9 @@ class Card:
         return "贫困户登记表"
 
 
-def build_card(household: Household, *, user: User) -> Card:
-    """`household` comes scoped from households_for(user), with group__parent__parent selected."""
-    reveal = can_see_personal_numbers(user)
+def build_card(household: Household, *, reveal: bool) -> Card:
+    """`household` comes scoped from households_for(user), with group__parent__parent selected;
+    `reveal`: personal numbers whole (households.privacy.can_see_personal_numbers of the reader)."""
     group = household.group
     members = sorted(household.members.all(), key=lambda m: (not m.is_head, m.pk))
     incomes = list(household.incomes.all())

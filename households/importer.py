@@ -61,6 +61,7 @@ from households.idnumber import normalize as normalize_id
 from households.models import Case, Household, IncomeRecord, Member
 from households.validation import check_household_members, check_member
 from villages.models import Area
+from villages.names import area_key
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +124,6 @@ NOT_FROM_FILE = {"id", "group", "household", "created_at", "updated_at"}
 BOOLEANS = {"是": True, "否": False, "有": True, "无": False, "Y": True, "N": False, "1": True, "0": False}
 BOOLEANS.update({"TRUE": True, "FALSE": False, "√": True, "×": False})
 CAUSE_SEPARATORS = re.compile(r"[、,;/\s]+")
-AREA_SUFFIXES = (
-    "社区居民委员会", "村民委员会", "居民委员会", "街道办事处", "村民小组", "村委会", "社区", "街道",
-    "镇", "乡", "村", "组", "县",
-)  # fmt: skip
-ETHNIC_TITLE = re.compile(r"(?:[\u4e00-\u9fff]{1,3}族)+(?:自治)?$")
 
 
 @dataclass(frozen=True)
@@ -370,19 +366,6 @@ def _is_blank(raw: object) -> bool:
 # ---------------------------------------------------------------------------------------- areas
 
 
-def area_key(name: str, *, township: bool = False) -> str:
-    """山龙村民委员会, 山龙村 and 山龙 → 山龙; 龙庆彝族壮族乡 and 龙庆乡 → 龙庆."""
-    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
-    for suffix in AREA_SUFFIXES:
-        if key.endswith(suffix) and len(key) > len(suffix):
-            key = key[: -len(suffix)]
-            break
-    if township:
-        stripped = ETHNIC_TITLE.sub("", key)
-        key = stripped or key
-    return key
-
-
 class AreaMatcher:
     """Finds a 村民小组 from the three names of a row, only among the areas the user may see."""
 
@@ -505,7 +488,10 @@ def open_sheet(path: Path | str) -> tuple[Sheet | None, list[RowError]]:
     return Sheet(index, columns, headers, unknown, sheet.height, padded), errors
 
 
-SHARED_EXTRAS = ("x.persons", "x.per_capita_income")  # per household, checked; other "x." columns unused
+# Per household and not stored: 人数 and 人均纯收入 are checked, 脱贫属性 keeps a lifted household off the
+# 扶贫 roll its 贫困户属性 would otherwise open. Other "x." columns are unused.
+SHARED_EXTRAS = ("x.persons", "x.per_capita_income", "x.lifted")
+LIFTED = "已脱贫"
 
 
 def _shared_name(key: str) -> str:
@@ -780,8 +766,8 @@ def _import(*, path: Path | str, user: User, dry_run: bool, year: int, report: P
     result.header_row = sheet.header_row + 1
     if sheet.unknown:
         result.notes.append(f"以下列未能识别,已忽略:{'、'.join(sheet.unknown)}")
-    if "x.lifted" in sheet.headers or "x.person_number" in sheet.headers:
-        result.notes.append("“脱贫属性”“人编号”列只作识别,不写入。")
+    if "x.person_number" in sheet.headers:
+        result.notes.append("“人编号”列只作识别,不写入。")
     households, blank = _parse_rows(sheet, result.errors, report)
     # The reader holds the whole sheet (≈600 MB at 400,000 rows): let it go before the database work.
     sheet.rows = iter(())
@@ -871,11 +857,13 @@ class _Plan:
         self._plan_cases()
 
     def _plan_cases(self) -> None:
-        """The cases the file's 贫困户属性 calls for and the registry lacks; open cases stay as they are."""
+        """The cases the file's 贫困户属性 calls for and the registry lacks; open cases stay as they are.
+        A household marked 已脱贫 has left the 扶贫 roll: its 属性 does not put it back."""
         wanted = {
             (number, program)
             for number, draft in self.households.items()
             for program in ROLLS_OF_ATTRIBUTE.get(draft.values.get("attribute"), ())
+            if not (program == choices.Program.FUPIN and draft.values.get("lifted") == LIFTED)
         }
         numbers = {pk: number for number, pk in self.household_ids.items()}
         open_cases = Case.objects.filter(household_id__in=list(numbers), state__in=Case.OPEN_STATES)

@@ -172,7 +172,9 @@ class Member(models.Model):
         ordering = ["household", "id"]
         # The household list finds people by name from its start (张建, 张建华): an index range scan
         # instead of reading 400,000 names (bench/README.md, "Household list").
-        indexes = [models.Index(fields=["name"], name="member_name_prefix", opclasses=["varchar_pattern_ops"])]
+        indexes = [
+            models.Index(fields=["name"], name="member_name_prefix", opclasses=["varchar_pattern_ops"])
+        ]
         constraints = [
             # At most one 户主 per household here; "at least one" is checked where members are saved.
             models.UniqueConstraint(

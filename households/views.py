@@ -33,6 +33,7 @@ from households.forms import (
 )
 from households.idnumber import InvalidIdNumber, parse
 from households.models import Case, Household, Member
+from households.privacy import can_see_personal_numbers
 from households.selectors import households_for
 from households.validation import members_in_other_households
 from villages.models import SIGNIFICANT_DIGITS, Area
@@ -235,7 +236,7 @@ def _card_household(request: HttpRequest, pk: int) -> Household:
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = _card_household(request, pk)
-    card = build_card(household, user=request.user)
+    card = build_card(household, reveal=can_see_personal_numbers(request.user))
     return render(
         request,
         "households/household_detail.html",
@@ -256,7 +257,7 @@ def household_print(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "households/household_print.html",
         {
-            "card": build_card(household, user=request.user),
+            "card": build_card(household, reveal=can_see_personal_numbers(request.user)),
             "household": household,
             "income_headers": [label for _, label in INCOME_COLUMNS],
         },
@@ -266,7 +267,7 @@ def household_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_card_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     household = _card_household(request, pk)
-    content = card_xlsx(build_card(household, user=request.user))
+    content = card_xlsx(build_card(household, reveal=can_see_personal_numbers(request.user)))
     # 户编号 is not personal data, so it may name the file.
     return FileResponse(
         io.BytesIO(content),

@@ -264,3 +264,164 @@ class QuotaImportForm(forms.Form):
 
 def default_notice_dates(round: Round, today: datetime.date) -> dict[str, datetime.date]:
     return {"starts_on": today, "ends_on": today + datetime.timedelta(days=round.notice_days)}
+
+
+# --- 规模分解 (identification.decomposition) -----------------------------------------------------------
+
+WEIGHT_LABELS = {
+    "weight_rural": "乡村人口数权重(%)",
+    "weight_low_income": "低收入家庭人口数权重(%)",
+    "weight_dibao": "享受低保人数权重(%)",
+    "weight_disabled": "已办证残疾人数权重(%)",
+}
+OVERRIDE_LINE = re.compile(r"^\s*(\d+)\s*[\s,,::=]\s*([-\d,]+)\s*$")
+
+
+def _weight(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        error_messages={"required": "请填写权重(不用的指标填 0)。"},
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100"}),
+    )
+
+
+def override_code(code: str) -> str:
+    """A township may be written as its 9-digit prefix (530323101 for 530323101000)."""
+    return code + "000" if len(code) == 9 else code
+
+
+def overrides_text(overrides: dict[str, int]) -> str:
+    return "\n".join(f"{code} {persons}" for code, persons in sorted(overrides.items()))
+
+
+class DecompositionForm(forms.Form):
+    """A new run: the county's control number, the weights of the four indicators, fixed figures."""
+
+    control_number = forms.IntegerField(
+        label="县控制指标(人)",
+        min_value=1,
+        help_text="上级下达的贫困人口控制数,如师宗县 2012 年为 112800 人。",
+        error_messages={"required": "请填写县控制指标。", "min_value": "县控制指标须为正整数。"},
+    )
+    weight_rural = _weight(WEIGHT_LABELS["weight_rural"])
+    weight_low_income = _weight(WEIGHT_LABELS["weight_low_income"])
+    weight_dibao = _weight(WEIGHT_LABELS["weight_dibao"])
+    weight_disabled = _weight(WEIGHT_LABELS["weight_disabled"])
+    overrides = forms.CharField(
+        label="县指定数",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "530323101 22207"}),
+        help_text="每行一个“区划代码 人数”(乡镇可写 9 位代码)。指定的乡镇、行政村或村民小组取此数,"
+        "其同级按指标分配余下的人数。",
+    )
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+    def clean_overrides(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        lines: dict[str, int] = {}
+        errors = []
+        for number, line in enumerate(self.cleaned_data["overrides"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = OVERRIDE_LINE.match(line)
+            if match is None:
+                errors.append(f"第 {number} 行“{line.strip()}”:应写作“区划代码 人数”。")
+                continue
+            code, persons = match.group(1), match.group(2).replace(",", "").replace(",", "")
+            if len(code) not in (9, 12, 15):
+                errors.append(f"第 {number} 行:区划代码须为 9 位(乡镇)、12 位或 15 位数字。")
+            elif not persons.isdigit():
+                errors.append(f"第 {number} 行:人数须为非负整数。")
+            elif override_code(code) in result:
+                errors.append(f"第 {number} 行:区划 {code} 与第 {lines[override_code(code)]} 行重复。")
+            else:
+                result[override_code(code)] = int(persons)
+                lines[override_code(code)] = number
+        if errors:
+            raise forms.ValidationError(errors)
+        return result
+
+    def clean(self):
+        data = super().clean()
+        weights = [data.get(name) for name in WEIGHT_LABELS]
+        if all(w is not None for w in weights) and sum(weights) != 100:
+            raise forms.ValidationError(f"四项指标的权重之和须为 100%,现为 {sum(weights).normalize():f}%。")
+        return data
+
+    def weights(self) -> dict[str, Decimal]:
+        from identification.models import Decomposition
+
+        return {name: self.cleaned_data[field] for name, field in Decomposition.WEIGHT_FIELDS.items()}
+
+
+class TownshipIndicatorsForm(forms.Form):
+    """The four indicators of every township, typed; a blank cell is counted from the registry."""
+
+    def __init__(self, *args, townships, **kwargs):
+        from villages.indicators import INDICATORS, LABELS
+
+        super().__init__(*args, **kwargs)
+        self.townships = list(townships)
+        self.indicators = INDICATORS
+        for township in self.townships:
+            for name in INDICATORS:
+                self.fields[f"{township.code}-{name}"] = forms.IntegerField(
+                    label=f"{township.name}{LABELS[name]}",
+                    required=False,
+                    min_value=0,
+                    initial=getattr(township, name),
+                    error_messages={"min_value": "不能为负数。", "invalid": "须为整数。"},
+                    widget=forms.NumberInput(attrs={"min": "0", "class": "num"}),
+                )
+
+    def rows(self):
+        """(township, [bound fields]) for the table."""
+        return [(t, [self[f"{t.code}-{name}"] for name in self.indicators]) for t in self.townships]
+
+    def values(self) -> dict[int, dict[str, int | None]]:
+        return {
+            t.pk: {name: self.cleaned_data.get(f"{t.code}-{name}") for name in self.indicators}
+            for t in self.townships
+        }
+
+
+class IndicatorImportForm(QuotaImportForm):
+    file = forms.FileField(
+        label="分解基础指标表(.xlsx)",
+        error_messages={"required": "请选择要导入的 Excel .xlsx 文件。", "empty": "上传的文件是空的。"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+class OverrideEditForm(forms.Form):
+    """The figures of one level of a run's result, to fix some of them and re-run; blank = not fixed."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = [row.code for row in rows]
+        for row in rows:
+            self.fields[f"o-{row.code}"] = forms.IntegerField(
+                label=f"{row.name}指定数",
+                required=False,
+                min_value=0,
+                initial=row.override,
+                error_messages={"min_value": "不能为负数。", "invalid": "须为整数。"},
+                widget=forms.NumberInput(attrs={"min": "0", "class": "num"}),
+            )
+        self.fields["note"] = forms.CharField(label="说明", required=False, max_length=200)
+
+    def field_for(self, code: str):
+        return self[f"o-{code}"]
+
+    def merged(self, overrides: dict[str, int]) -> dict[str, int]:
+        """The run's overrides with this level's replaced by what was typed."""
+        result = {code: n for code, n in overrides.items() if code not in self.codes}
+        for code in self.codes:
+            value = self.cleaned_data.get(f"o-{code}")
+            if value is not None:
+                result[code] = value
+        return result

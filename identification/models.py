@@ -536,3 +536,103 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.content[:20]}"
+
+
+class Decomposition(models.Model):
+    """One run of the 规模控制 decomposition (seed 002 第一步 确定规模): the county's control number split
+    over townships, villages and 村民小组 by weighted base indicators, with the county's overrides.
+
+    Kept with everything that produced it — control number, weights, overrides, the indicators of every
+    area as read when it ran (`inputs`) — and its result, so that any figure can be traced and the run
+    re-computed to the same numbers (identification.decomposition). Applying it writes the round's quotas.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未通过")
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="decompositions"
+    )
+    control_number = models.PositiveIntegerField(_("县控制指标(人)"))
+    weight_rural = models.DecimalField(_("乡村人口数权重(%)"), max_digits=5, decimal_places=2)
+    weight_low_income = models.DecimalField(_("低收入家庭人口数权重(%)"), max_digits=5, decimal_places=2)
+    weight_dibao = models.DecimalField(_("享受低保人数权重(%)"), max_digits=5, decimal_places=2)
+    weight_disabled = models.DecimalField(_("已办证残疾人数权重(%)"), max_digits=5, decimal_places=2)
+    # {area code: persons} fixed by the county; their siblings share what is left.
+    overrides = models.JSONField(_("县指定数"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    # A re-run with edited overrides starts from its source's inputs, so only the overrides differ.
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("依据的测算"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # {area code: {name, level, parent, the four indicators, typed: [...]}} as read when the run started.
+    inputs = models.JSONField(_("分解依据"), default=dict, blank=True)
+    # {area code: persons} for every township, village and 村民小组; `exact` the unrounded shares.
+    result = models.JSONField(_("分解结果"), default=dict, blank=True)
+    exact = models.JSONField(_("未取整数"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    message = models.CharField(_("说明信息"), max_length=500, blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("测算人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("测算时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    applied = models.BooleanField(_("已下达"), default=False)
+    applied_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("下达人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("下达时间"), null=True, blank=True)
+
+    WEIGHT_FIELDS = {
+        "rural_population": "weight_rural",
+        "low_income_population": "weight_low_income",
+        "dibao_population": "weight_dibao",
+        "disabled_population": "weight_disabled",
+    }
+
+    class Meta:
+        verbose_name = _("规模分解")
+        verbose_name_plural = _("规模分解")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="decomposition_weights_not_negative",
+                condition=Q(
+                    weight_rural__gte=0, weight_low_income__gte=0, weight_dibao__gte=0, weight_disabled__gte=0
+                ),
+            ),
+            models.CheckConstraint(
+                name="decomposition_applied_only_when_done",
+                condition=Q(applied=False) | Q(status="done", applied_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} 规模分解 #{self.pk}"
+
+    @property
+    def weights(self) -> dict[str, Decimal]:
+        """{indicator: weight in %}, in the annex's column order."""
+        return {name: getattr(self, field) for name, field in self.WEIGHT_FIELDS.items()}
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

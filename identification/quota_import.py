@@ -25,18 +25,13 @@ from identification import services
 from identification.models import Round
 from identification.transitions import WorkflowError
 from villages.models import Area
+from villages.names import area_key
 from villages.selectors import areas_for
 
 HEADER_SCAN_ROWS = 10
 REASON = "导入规模控制表"
 CODE, NAME, PERSONS = "区划代码", "名称", "规模控制人数"
 HEADERS = {CODE: CODE, NAME: NAME, PERSONS: PERSONS, "规模控制识别贫困人口数": PERSONS}
-# Longest first, so that 山龙村民委员会 loses 村民委员会 and not 会.
-NAME_SUFFIXES = sorted(
-    ("镇", "乡", "街道", "街道办事处", "村", "村民委员会", "村委会", "居民委员会", "社区", "组", "村民小组"),
-    key=len,
-    reverse=True,
-)
 TOTAL_NAMES = {"合计", "总计", "小计"}
 
 
@@ -206,7 +201,7 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
                 area = None
             else:
                 seen[area.pk] = number
-        if area is not None and name and not _same_name(name, area.name):
+        if area is not None and name and not _same_name(name, area):
             error(NAME, name, f"名称与区划代码不符:该代码是“{area.name}”。")
 
         persons = _persons(raw_persons)
@@ -228,18 +223,9 @@ def _lookup_code(code: str) -> str:
     return code + "000" if len(code) == 9 else code
 
 
-def _base_name(name: str) -> str:
-    name = re.sub(r"\s", "", name)
-    for _ in range(2):  # 山龙村村民委员会 → 山龙村 → 山龙
-        suffix = next((s for s in NAME_SUFFIXES if name.endswith(s) and len(name) > len(s)), "")
-        if not suffix:
-            break
-        name = name[: -len(suffix)]
-    return name
-
-
-def _same_name(given: str, actual: str) -> bool:
-    return _base_name(given) == _base_name(actual)
+def _same_name(given: str, actual: Area) -> bool:
+    township = actual.level == Area.Level.TOWNSHIP
+    return area_key(given, township=township) == area_key(actual.name, township=township)
 
 
 def _persons(value: Any) -> int | str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identification import views
+from identification import decomposition_views, views
 
 app_name = "identification"
 urlpatterns = [
@@ -31,4 +31,30 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
     path("rounds/<int:pk>/quotas/", views.quotas, name="quotas"),
     path("rounds/<int:pk>/quotas/import/", views.quota_import, name="quota_import"),
+    # 规模分解 and the 贫困人口分解表 (decomposition_views)
+    path("rounds/<int:pk>/decompositions/", decomposition_views.decomposition_list, name="decompositions"),
+    path(
+        "rounds/<int:pk>/decompositions/indicators/",
+        decomposition_views.decomposition_indicators,
+        name="decomposition_indicators",
+    ),
+    path(
+        "rounds/<int:pk>/decompositions/indicators/import/",
+        decomposition_views.decomposition_indicator_import,
+        name="decomposition_indicator_import",
+    ),
+    path("decompositions/<int:pk>/", decomposition_views.decomposition_detail, name="decomposition"),
+    path(
+        "decompositions/<int:pk>/status/",
+        decomposition_views.decomposition_status,
+        name="decomposition_status",
+    ),
+    path(
+        "decompositions/<int:pk>/rerun/", decomposition_views.decomposition_rerun, name="decomposition_rerun"
+    ),
+    path(
+        "decompositions/<int:pk>/apply/", decomposition_views.decomposition_apply, name="decomposition_apply"
+    ),
+    path("rounds/<int:pk>/quota-table/", decomposition_views.quota_table_view, name="quota_table"),
+    path("rounds/<int:pk>/quota-table/xlsx/", decomposition_views.quota_table_xlsx, name="quota_table_xlsx"),
 ]

@@ -1,7 +1,17 @@
 from django.contrib import admin
 
 from accounts.admin import AreaScopedAdmin
-from villages.models import Area
+from villages.models import Area, AreaProfile
+
+
+class AreaProfileInline(admin.StackedInline):
+    """Shown, not edited: profile changes go through villages.services.profile_save (audited)."""
+
+    model = AreaProfile
+    can_delete = False
+    extra = 0
+    max_num = 0
+    readonly_fields = [f.name for f in AreaProfile._meta.concrete_fields if f.name not in ("id", "area")]
 
 
 @admin.register(Area)
@@ -11,3 +21,4 @@ class AreaAdmin(AreaScopedAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     ordering = ["code"]
+    inlines = [AreaProfileInline]

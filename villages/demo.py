@@ -9,11 +9,13 @@ under 丹凤镇 and numbered anew in the same order (communities 001…, 村委�
 from __future__ import annotations
 
 import csv
+import functools
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-from villages.models import Area
+from villages.models import Area, AreaProfile
 
 DATA = Path(__file__).parent / "data"
 COUNTY_CODE = "530323000000"
@@ -115,4 +117,57 @@ def create_areas(tree: AreaSeed) -> dict[str, Area]:
         for area in Area.objects.bulk_create(areas):
             created[area.code] = area
         level_nodes = [(child, created[node.code]) for node, _ in level_nodes for child in node.children]
+    AreaProfile.objects.bulk_create(
+        demo_profile(area) for area in created.values() if area.level == Area.Level.VILLAGE
+    )
     return created
+
+
+@functools.cache
+def _township_rates() -> dict[str, float]:
+    """The annex's 贫困发生率 (%) by 2012 township code prefix."""
+    return {ANNEX_TOWNSHIPS[row["乡镇名"]]: float(row["贫困发生率"]) for row in read_annex()}
+
+
+def demo_profile(village: Area) -> AreaProfile:
+    """A plausible 2012 行政村登记表 for a demo village, the same for a village code whatever the seed.
+
+    Its own generator (seeded by the code) leaves seed_demo's random stream, and so every household
+    it makes, exactly as before. Poorer townships (the annex's 贫困发生率) have more 贫困村, and a
+    贫困村 is further from the township and worse served: fewer hardened roads, taps, clinics and
+    broadband lines, and little or no collective income (many were 空壳村). Communities (社区, village
+    number 0xx) are the township seats: never 贫困村, every service.
+    """
+    rng = random.Random(f"profile-{village.code}")
+    if village.code[9] == "0":
+        return AreaProfile(
+            area=village,
+            has_paved_road=True,
+            has_tap_water=True,
+            drinking_water_safe=True,
+            has_power=True,
+            has_clinic=True,
+            has_school=rng.random() < 0.8,
+            has_broadband=True,
+            collective_income=Decimal(rng.randrange(80, 400) * 1000),
+            distance_to_township_km=Decimal(rng.randint(0, 30)) / 10,
+        )
+    poor = rng.random() < min(0.9, _township_rates()[village.code[:9]] / 50)
+
+    def share(if_poor: float, otherwise: float) -> bool:
+        return rng.random() < (if_poor if poor else otherwise)
+
+    water = share(0.45, 0.75)
+    return AreaProfile(
+        area=village,
+        is_poor_village=poor,
+        has_paved_road=share(0.35, 0.65),
+        has_tap_water=water,
+        drinking_water_safe=water or share(0.2, 0.4),
+        has_power=share(0.96, 1.0),
+        has_clinic=share(0.6, 0.85),
+        has_school=share(0.45, 0.55),
+        has_broadband=share(0.1, 0.35),
+        collective_income=Decimal(0 if share(0.6, 0.15) else rng.randrange(2, 30 if poor else 150) * 1000),
+        distance_to_township_km=Decimal(rng.randint(60 if poor else 20, 350 if poor else 200)) / 10,
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from villages.models import Area
+from villages.models import Area, AreaProfile
 
 INDICATOR_FIELDS = ["rural_population", "low_income_population", "dibao_population", "disabled_population"]
 
@@ -31,3 +31,16 @@ class GroupForm(forms.Form):
         if self.village.children.filter(name=name).exists():
             raise forms.ValidationError(f"“{self.village.name}”已有名为“{name}”的村民小组。")
         return name
+
+
+class AreaProfileForm(forms.ModelForm):
+    """村情概况 of a 行政村 or 村民小组, edited on the same page as the area itself."""
+
+    class Meta:
+        model = AreaProfile
+        fields = [
+            "is_poor_village",
+            *AreaProfile.FACILITY_FIELDS,
+            "collective_income",
+            "distance_to_township_km",
+        ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -91,3 +93,83 @@ class Area(models.Model):
         order = list(self.Level.values)
         index = order.index(self.level)
         return order[index + 1] if index + 1 < len(order) else None
+
+
+# The levels that have a 村情概况 (AreaProfile).
+PROFILE_LEVELS = (Area.Level.VILLAGE, Area.Level.GROUP)
+
+
+class AreaProfile(models.Model):
+    """The 行政村登记表 facts of a 行政村 (or of one 村民小组 where the village records it per group).
+
+    One row per area, created when first filled in; an area without one has simply not been surveyed.
+    The registry's own counts (households, persons, the poor) are never stored here: they are counted
+    from the rolls by reports.statistics, so the 登记表 can never disagree with the 户卡.
+    """
+
+    area = models.OneToOneField(
+        Area,
+        verbose_name=_("区划"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+        limit_choices_to={"level__in": ["village", "group"]},
+    )
+    is_poor_village = models.BooleanField(_("是否贫困村"), default=False)
+    has_paved_road = models.BooleanField(_("通硬化路"), default=False)
+    has_tap_water = models.BooleanField(_("通自来水"), default=False)
+    drinking_water_safe = models.BooleanField(_("饮水安全"), default=False)
+    has_power = models.BooleanField(_("通生产生活用电"), default=False)
+    has_clinic = models.BooleanField(_("有标准化卫生室"), default=False)
+    has_school = models.BooleanField(_("有学校(教学点)"), default=False)
+    has_broadband = models.BooleanField(_("通宽带"), default=False)
+    collective_income = models.DecimalField(
+        _("村集体经济收入(元)"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("上一年度村集体经济经营性收入。"),
+    )
+    distance_to_township_km = models.DecimalField(
+        _("距乡镇政府(公里)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "area__code"
+
+    # The yes/no facts in the order of the 行政村登记表; exports and the area page iterate over this.
+    FACILITY_FIELDS = (
+        "has_paved_road",
+        "has_tap_water",
+        "drinking_water_safe",
+        "has_power",
+        "has_clinic",
+        "has_school",
+        "has_broadband",
+    )
+
+    class Meta:
+        verbose_name = _("村情概况")
+        verbose_name_plural = _("村情概况")
+        ordering = ["area__code"]
+        constraints = [
+            models.CheckConstraint(name="profile_income_not_negative", condition=Q(collective_income__gte=0)),
+            models.CheckConstraint(
+                name="profile_distance_not_negative",
+                condition=Q(distance_to_township_km__isnull=True) | Q(distance_to_township_km__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}村情概况"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.area_id and self.area.level not in (Area.Level.VILLAGE, Area.Level.GROUP):
+            raise ValidationError({"area": _("只有行政村和村民小组有村情概况。")})

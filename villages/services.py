@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.forms.models import model_to_dict
 
+from accounts import audit
 from accounts.models import Role, User
-from villages.models import Area
+from villages.models import PROFILE_LEVELS, Area, AreaProfile
 
 # Who may change an area of each level (inside their own area only). Official names of counties,
 # townships and villages come from the statistics bureau, so only the administrator corrects them;
@@ -62,3 +64,32 @@ def group_create(*, village: Area, actor: User, name: str) -> Area:
     group.full_clean()
     group.save()
     return group
+
+
+@transaction.atomic
+def profile_save(*, area: Area, actor, changes: dict) -> AreaProfile:
+    """Create or update an area's 村情概况, with an audit event of what changed (是否贫困村 above all)."""
+    area = Area.objects.visible_to(actor).select_for_update().get(pk=area.pk)
+    if not can_edit_area(actor, area) or area.level not in PROFILE_LEVELS:
+        raise PermissionDenied(f"您无权修改“{area.name}”的村情概况。")
+    profile = AreaProfile.objects.select_for_update().filter(area=area).first()
+    created = profile is None
+    profile = profile or AreaProfile(area=area)
+    fields = list(changes)
+    old = {} if created else model_to_dict(profile, fields=fields)
+    for field, value in changes.items():
+        setattr(profile, field, value)
+    profile.full_clean()
+    profile.save()
+    new = model_to_dict(profile, fields=fields)
+    changed = {f: new[f] for f in fields if created or old.get(f) != new[f]}
+    if changed:
+        audit.record(
+            event_type="area_profile_created" if created else "area_profile_updated",
+            actor=actor,
+            obj=profile,
+            area_code=area.code,
+            old={f: old[f] for f in changed if f in old},
+            new=changed,
+        )
+    return profile

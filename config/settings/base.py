@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded_db import embedded_database
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "villages",
     "households",
     "identification",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -168,7 +170,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
     },
+    # The county's standing ledgers, fresh every morning (reports.standing).
+    "regenerate-standing-reports": {
+        "task": "reports.tasks.regenerate_standing_reports",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "fail-stale-reports": {"task": "reports.tasks.fail_stale_reports", "schedule": 5 * 60},
+    "delete-expired-reports": {"task": "reports.tasks.delete_expired_reports", "schedule": 60 * 60},
 }
+# Days a report's file is kept before delete_expired_reports removes it.
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

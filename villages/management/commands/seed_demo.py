@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2012, help="随机种子(默认 2012)")
-        parser.add_argument("--households", type=int, default=5000, help="农户数(默认 5000;全县规模约 100000)")
+        parser.add_argument(
+            "--households", type=int, default=5000, help="农户数(默认 5000;全县规模约 100000)"
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="数据库已有数据时不做任何事,只打印演示账号(make run 用)"
         )

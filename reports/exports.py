@@ -1,0 +1,228 @@
+"""Running an export: claim the row, write the file to a scratch path, publish it once, record the outcome.
+
+Every kind of export is a function `(job: ExportJob) -> Written` registered in `reports.ledgers.WRITERS`.
+The runner is the same for the browser (a Celery task), the nightly schedule and `manage.py export_ledger`.
+
+A retry re-runs the same row: the scratch file of an earlier attempt is discarded and the published file
+replaced, so a report has at most one file whatever happened before. A worker killed mid-export stops
+sending heartbeats; `fail_stale` marks such rows failed so the user can retry them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from households.privacy import can_see_personal_numbers
+from reports.models import Report, Status
+from villages.models import Area
+
+logger = logging.getLogger(__name__)
+
+# No heartbeat for this long while running: the worker is gone (killed, out of memory, machine restarted).
+STALE_AFTER = datetime.timedelta(minutes=10)
+HEARTBEAT_EVERY = 2.0  # seconds between progress writes, so a tight loop does not hammer the row
+
+
+class ExportError(Exception):
+    """A refusal or failure whose message (Chinese) is shown to the user as is."""
+
+
+@dataclass
+class Written:
+    filename: str  # what the user's browser saves it as
+    rows: int
+
+
+@dataclass
+class ExportJob:
+    """What a writer needs: the report row, where to write, whose area, whether numbers show whole, progress.
+
+    `area` is the report's area, except in the parts of a composite export (a county archive writes each
+    township's book through a `part` job).
+    """
+
+    report: Report
+    path: Path
+    reveal: bool
+    progress: Callable[[int], None] = field(default=lambda percent: None)
+    area: Area | None = None
+
+    def __post_init__(self) -> None:
+        if self.area is None:
+            self.area = self.report.area
+
+    def scratch(self, name: str) -> Path:
+        """A scratch file beside the output, removed with it."""
+        return self.path.parent / name
+
+    def part(self, name: str, *, start: int, end: int, area: Area | None = None) -> ExportJob:
+        """A job writing one part of this export, its progress mapped onto [start, end] of the whole."""
+
+        def progress(percent: int) -> None:
+            self.progress(start + (end - start) * percent // 100)
+
+        return replace(self, path=self.scratch(name), progress=progress, area=area or self.area)
+
+
+def scratch_dir(report: Report) -> Path:
+    return Path(settings.MEDIA_ROOT) / "reports" / "scratch" / f"{report.pk}-{report.attempts}"
+
+
+def reveal_for(report: Report) -> bool:
+    """Standing reports are the county's own files; a user's export shows what that user may see."""
+    return True if report.user is None else can_see_personal_numbers(report.user)
+
+
+def retention() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.REPORT_RETENTION_DAYS)
+
+
+def claim(report_id: int) -> Report | None:
+    """Mark the row running, or None when there is nothing to do (finished, or another worker has it)."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status in (Status.DONE, Status.FAILED):
+            return None
+        now = timezone.now()
+        if (
+            report.status == Status.RUNNING
+            and report.heartbeat_at
+            and now - report.heartbeat_at < STALE_AFTER
+        ):
+            return None  # a redelivered message while the first worker is still at it
+        report.status = Status.RUNNING
+        report.attempts += 1
+        report.progress = 0
+        report.message = ""
+        report.started_at = report.heartbeat_at = now
+        report.finished_at = None
+        report.save(update_fields=["status", "attempts", "progress", "message", "started_at", "heartbeat_at",
+                                   "finished_at"])  # fmt: skip
+        return report
+
+
+def run(report_id: int, *, raise_errors: bool = False) -> Report | None:
+    """Produce the file of one report row. Writers are looked up lazily (they import the models)."""
+    from reports.ledgers import WRITERS
+
+    report = claim(report_id)
+    if report is None:
+        return None
+    scratch = scratch_dir(report)
+    for earlier in scratch.parent.glob(f"{report.pk}-*"):  # what a killed attempt left behind
+        shutil.rmtree(earlier, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    job = ExportJob(
+        report=report, path=scratch / "out", reveal=reveal_for(report), progress=_progress(report)
+    )
+    try:
+        written = WRITERS[report.kind](job)
+        _publish(report, job.path, written)
+        if report.standing:
+            supersede(report)
+    except Exception as error:
+        message = str(error) if isinstance(error, ExportError) else "生成失败(系统错误),请重试或联系管理员。"
+        logger.exception("report %s (%s) failed", report.pk, report.kind)
+        Report.objects.filter(pk=report.pk).update(
+            status=Status.FAILED, message=message[:500], finished_at=timezone.now()
+        )
+        if raise_errors:
+            raise
+        return Report.objects.get(pk=report.pk)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return report
+
+
+def _progress(report: Report) -> Callable[[int], None]:
+    last = {"percent": -1, "at": 0.0}
+
+    def progress(percent: int) -> None:
+        percent = max(0, min(99, int(percent)))
+        now = time.monotonic()
+        if percent == last["percent"] or now - last["at"] < HEARTBEAT_EVERY:
+            return
+        last.update(percent=percent, at=now)
+        Report.objects.filter(pk=report.pk, status=Status.RUNNING).update(
+            progress=percent, heartbeat_at=timezone.now()
+        )
+
+    return progress
+
+
+def _publish(report: Report, path: Path, written: Written) -> None:
+    old = report.file.name if report.file else ""
+    with path.open("rb") as handle:
+        report.file.save(f"{report.pk}-{written.filename}", File(handle), save=False)
+    if old and old != report.file.name:
+        report.file.storage.delete(old)
+    now = timezone.now()
+    report.filename = written.filename
+    report.rows = written.rows
+    report.size = report.file.size
+    report.status = Status.DONE
+    report.progress = 100
+    report.finished_at = now
+    report.expires_at = now + retention()
+    report.save(update_fields=["file", "filename", "rows", "size", "status", "progress", "finished_at",
+                               "expires_at"])  # fmt: skip
+
+
+def supersede(report: Report) -> None:
+    """A new standing report replaces the older copies of the same kind, area and round."""
+    older = Report.objects.filter(
+        standing=True, kind=report.kind, area=report.area, round=report.round, status=Status.DONE
+    ).exclude(pk=report.pk)
+    for old in older:
+        delete(old)
+
+
+def fail_stale(now: datetime.datetime | None = None) -> int:
+    """Rows whose worker stopped sending heartbeats become failed, so they can be retried."""
+    now = now or timezone.now()
+    return Report.objects.filter(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
+        status=Status.FAILED, message="生成中断(后台进程已退出),请点击“重试”。", finished_at=now
+    )
+
+
+def delete_expired(now: datetime.datetime | None = None) -> int:
+    """Files past their retention period go, with their rows."""
+    now = now or timezone.now()
+    expired = list(Report.objects.filter(expires_at__lte=now))
+    for report in expired:
+        delete(report)
+    return len(expired)
+
+
+def delete(report: Report) -> None:
+    if report.file:
+        report.file.storage.delete(report.file.name)
+    report.delete()
+
+
+def can_retry(report: Report) -> bool:
+    return report.status == Status.FAILED
+
+
+def reset_for_retry(report: Report) -> None:
+    report.status = Status.QUEUED
+    report.progress = 0
+    report.message = ""
+    report.save(update_fields=["status", "progress", "message"])
+
+
+def owner_or_county(user: User, report: Report) -> bool:
+    """Who may delete or retry a report: whoever asked for it, or anyone whose area is the county."""
+    return report.user_id == user.pk or (user.area is not None and user.area.level == "county")

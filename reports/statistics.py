@@ -1,0 +1,358 @@
+"""Counts of the rolls by area: the one place that counts them.
+
+The dashboards and every export that shows figures (乡有簿 summary, 行政村登记表, 村民小组登记表) call
+this module, so a number on a screen and the same number in a spreadsheet come from one query.
+
+    table = figures_by_child(township, user=request.user)   # one row per 行政村, and the total
+    for row in table.rows: row.name, row.households, row.fupin.persons, row.incidence, row.quota
+    table.total                                             # the township itself (= sum of the rows)
+
+What is counted (persons are a household's members *now*, not at the time it entered a roll):
+
+- `households`, `persons`: the registry, every household of the area whatever its rolls.
+- `fupin`, `dibao`, `tekun`: households and persons with an *open* case of that roll (state 在册 or
+  返贫; a household has at most one open case per roll, a database constraint).
+- `by_attribute`, `by_cause`, `by_class`, `by_year`: the open 扶贫 roll by 贫困户属性, 主要致贫原因,
+  the case's 贫困类型 (seed 002 四(一)) and the year it entered the roll (the year of its round).
+- `by_state`: every case, open or closed, by roll and state (在册, 已脱贫, 已退出, 返贫). These count
+  cases: a household that left the 低保 roll and came back has two 低保 cases.
+- `quota`: the round's 规模控制 persons for the area, where the county has set one. The total row's
+  is the area's own quota, or else the sum of its child areas' quotas (when any is set).
+- `villages`, `poor_villages`: 行政村 inside the area, and how many of them are 贫困村 (村情概况).
+
+A handful of grouped queries, whatever the number of areas: the registry, and its cases, keyed on the
+leading digits of the 村民小组 code (`substr(code, 1, n)`, the same prefix that scopes everything
+else); the areas, the villages with their profiles, the quotas. bench/bench_dashboard.py measures them at county scale.
+
+The functions take the acting user and refuse an area outside the user's own (PermissionDenied):
+callers fetch the area through the scoped selectors first, and this is the second lock on the door.
+`user=None` is for jobs the system runs itself (the nightly standing reports) and sees everything;
+it must be passed explicitly, and no request can produce it (views pass request.user).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Q
+
+from accounts.models import User
+from households.choices import Attribute, CaseState, Cause, PovertyClass, Program
+from households.models import Case
+from identification.models import Quota, Round
+from identification.selectors import current_round
+from villages.models import SIGNIFICANT_DIGITS, Area, AreaProfile
+
+OPEN_STATES = tuple(str(s) for s in Case.OPEN_STATES)
+BLANK = "未填写"
+
+# Column orders (value, label) for tables and exports. The blank value counts households on the roll
+# whose 属性 / 致贫原因 / 类型 were never filled in, so that the columns always add up to the roll.
+ATTRIBUTES: list[tuple[str, str]] = [*Attribute.choices, ("", BLANK)]
+CAUSES: list[tuple[str, str]] = [*Cause.choices, ("", BLANK)]
+CLASSES: list[tuple[int | None, str]] = [*PovertyClass.choices, (None, BLANK)]
+PROGRAMS: list[tuple[str, str]] = list(Program.choices)
+STATES: list[tuple[str, str]] = list(CaseState.choices)
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Households and their persons."""
+
+    households: int = 0
+    persons: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.households + other.households, self.persons + other.persons)
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """part ÷ whole as a percentage with two decimals, half up (18.705 → 18.71); None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _zeros(keys) -> dict:
+    return {key: Tally() for key, _label in keys}
+
+
+@dataclass
+class AreaFigures:
+    """One row of a statistics table: one area (or the table's total)."""
+
+    code: str
+    name: str
+    level: str
+    area: Area
+    is_total: bool = False
+    households: int = 0
+    persons: int = 0
+    fupin: Tally = Tally()
+    dibao: Tally = Tally()
+    tekun: Tally = Tally()
+    by_attribute: dict[str, Tally] = field(default_factory=lambda: _zeros(ATTRIBUTES))
+    by_cause: dict[str, Tally] = field(default_factory=lambda: _zeros(CAUSES))
+    by_class: dict[int | None, Tally] = field(default_factory=lambda: _zeros(CLASSES))
+    by_year: dict[int, Tally] = field(default_factory=dict)
+    by_state: dict[str, dict[str, Tally]] = field(
+        default_factory=lambda: {program: _zeros(STATES) for program, _ in PROGRAMS}
+    )
+    quota: int | None = None
+    villages: int = 0
+    poor_villages: int = 0
+    # The 村情概况 of a village row; a 村民小组 row without its own shows its village's.
+    profile: AreaProfile | None = None
+
+    @property
+    def incidence(self) -> Decimal | None:
+        """贫困发生率 (%): persons on the open 扶贫 roll ÷ persons in the registry, two decimals.
+
+        The denominator is the registry's persons of the same area, not the township's 乡村人口数
+        base indicator: that one exists only for townships and only for the year it was set, while the
+        registry holds every rural household of every village and 村民小组 (DESIGN.md, scale), so the
+        rate means the same at every level, follows each change of the registry, and numerator and
+        denominator count the same people at the same moment.
+        """
+        return percent(self.fupin.persons, self.persons)
+
+    @property
+    def quota_incidence(self) -> Decimal | None:
+        """The 贫困发生率 the quota allows: quota persons ÷ registry persons (seed 002's annex column
+        贫困发生率 is its quota ÷ 乡村人口数). Compare with `incidence`."""
+        if self.quota is None:
+            return None
+        return percent(self.quota, self.persons)
+
+    @property
+    def quota_left(self) -> int | None:
+        """Quota persons not taken by the open 扶贫 roll (negative: over the quota)."""
+        return None if self.quota is None else self.quota - self.fupin.persons
+
+    def add(self, other: AreaFigures) -> None:
+        """Add another row's counts of the rolls into this one (quota, villages and profile stay)."""
+        self.households += other.households
+        self.persons += other.persons
+        self.fupin += other.fupin
+        self.dibao += other.dibao
+        self.tekun += other.tekun
+        for mine, theirs in (
+            (self.by_attribute, other.by_attribute),
+            (self.by_cause, other.by_cause),
+            (self.by_class, other.by_class),
+            (self.by_year, other.by_year),
+        ):
+            for key, tally in theirs.items():
+                mine[key] = mine.get(key, Tally()) + tally
+        for program, states in other.by_state.items():
+            mine = self.by_state.setdefault(program, {})
+            for state, tally in states.items():
+                mine[state] = mine.get(state, Tally()) + tally
+
+
+@dataclass
+class FiguresTable:
+    """The rows of one level inside an area, in code order, and their total (the area itself)."""
+
+    area: Area
+    level: str
+    round: Round | None
+    rows: list[AreaFigures]
+    total: AreaFigures
+
+    @property
+    def years(self) -> list[int]:
+        """The entry years present anywhere in the table: the columns of a by-year table."""
+        return sorted(self.total.by_year)
+
+    @property
+    def all_rows(self) -> list[AreaFigures]:
+        return [*self.rows, self.total]
+
+    def __iter__(self) -> Iterator[AreaFigures]:
+        return iter(self.all_rows)
+
+
+def figures_by_child(area: Area, *, user: User | None, round: Round | None = None) -> FiguresTable:
+    """One row per child area (乡镇 of the county, 行政村 of a township, …) and the total."""
+    return figures_by_level(area, area.child_level or area.level, user=user, round=round)
+
+
+def figures_by_village(area: Area, *, user: User | None, round: Round | None = None) -> FiguresTable:
+    """One row per 行政村 inside a county, township or village: the 行政村登记表."""
+    return figures_by_level(area, Area.Level.VILLAGE, user=user, round=round)
+
+
+def figures_by_group(area: Area, *, user: User | None, round: Round | None = None) -> FiguresTable:
+    """One row per 村民小组 inside an area: the 村民小组登记表."""
+    return figures_by_level(area, Area.Level.GROUP, user=user, round=round)
+
+
+def figures_for(area: Area, *, user: User | None, round: Round | None = None) -> AreaFigures:
+    """The figures of one area alone (the total row of its table)."""
+    return figures_by_level(area, area.level, user=user, round=round).total
+
+
+def figures_by_level(
+    area: Area, level: str, *, user: User | None, round: Round | None = None
+) -> FiguresTable:
+    """One row per area of `level` inside `area` (`level` at or below the area's own), and the total.
+
+    `round` picks the quotas; by default the current round (identification.selectors.current_round).
+    """
+    _check_scope(user, area)
+    levels = list(Area.Level.values)
+    if levels.index(level) < levels.index(area.level):
+        raise ValueError(f"{level} is above {area.level}")
+    if round is None:
+        round = current_round()
+    digits = SIGNIFICANT_DIGITS[level]
+    prefix = area.scope_prefix
+    if level == area.level:
+        areas = [area]
+    else:
+        areas = list(Area.objects.filter(level=level, code__startswith=prefix).order_by("code"))
+    rows = {a.code[:digits]: AreaFigures(code=a.code, name=a.name, level=a.level, area=a) for a in areas}
+
+    total = AreaFigures(code=area.code, name=area.name, level=area.level, area=area, is_total=True)
+    _count_registry(rows, total, prefix=prefix, digits=digits)
+    _count_villages(rows, total, prefix=prefix, digits=digits)
+    profiles = _profiles(areas + [area])
+    for row in rows.values():
+        row.profile = profiles.get(row.area.pk)
+        if row.profile is None and row.level == Area.Level.GROUP:
+            row.profile = profiles.get(row.area.parent_id)
+    quotas, child_quotas = _quotas(round, areas + [area], parent=area)
+    for row in rows.values():
+        row.quota = quotas.get(row.area.pk)
+
+    # The area's own quota where the county set one; otherwise its child areas', when they have any
+    # (whatever the level of the rows, so that every table of an area shows the same total).
+    total.quota = quotas.get(area.pk, sum(child_quotas) if child_quotas else None)
+    total.profile = profiles.get(area.pk)
+    if total.profile is None and area.level == Area.Level.GROUP:
+        total.profile = profiles.get(area.parent_id)
+    years = sorted(total.by_year)
+    for row in [*rows.values(), total]:
+        row.by_year = {year: row.by_year.get(year, Tally()) for year in years}
+    return FiguresTable(area=area, level=level, round=round, rows=list(rows.values()), total=total)
+
+
+def _check_scope(user: User | None, area: Area) -> None:
+    if user is None:  # a job the system runs itself (the nightly standing reports), never a request
+        return
+    if not user.is_active or user.area is None or not user.area.contains(area):
+        raise PermissionDenied(f"无权查看“{area.name}”的统计数据。")
+
+
+# Two statements, measured at county scale (bench/README.md, "Dashboard"): one grouped pass over the
+# households with their member counts (aggregated from the member index in one go, cheaper than a
+# subquery per household), and one over the cases, grouped on every dimension at once: persons per
+# case household by a subquery, since only a third of the households have a case. The Python below
+# folds that small cube (under a thousand rows for the county by township) into the breakdowns. One
+# statement sharing a CTE of the households measured no faster; switching JIT off saved the most.
+_REGISTRY_SQL = """
+SELECT substr(a.code, 1, %(digits)s), count(*), coalesce(sum(p.n), 0)::integer
+FROM households_household h
+JOIN villages_area a ON a.id = h.group_id
+LEFT JOIN (SELECT household_id, count(*) AS n FROM households_member GROUP BY household_id) p
+       ON p.household_id = h.id
+WHERE a.code LIKE %(like)s
+GROUP BY 1
+"""
+_CASES_SQL = """
+SELECT substr(a.code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
+       h.attribute, h.main_cause, count(*),
+       sum((SELECT count(*) FROM households_member m WHERE m.household_id = h.id))::integer
+FROM households_case c
+JOIN households_household h ON h.id = c.household_id
+JOIN villages_area a ON a.id = h.group_id
+WHERE a.code LIKE %(like)s
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+
+
+def _count_registry(rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int) -> None:
+    """Fill in the registry and roll counts of every row, and of the total in the same pass."""
+    params = {"digits": digits, "like": f"{prefix}%"}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The per-household subquery makes the planner's cost estimate look large enough for JIT,
+        # whose compilation (≈ 50 ms) costs more than it saves on a query of ≈ 70 ms; and with the
+        # default 4 MB the planner sorts the cube on disk where a hash of < 1,000 groups would do.
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+        cursor.execute(_REGISTRY_SQL, params)
+        registry = cursor.fetchall()
+        cursor.execute(_CASES_SQL, params)
+        cube = cursor.fetchall()
+    for key, households, persons in registry:
+        if key in rows:
+            for row in (rows[key], total):
+                row.households += households
+                row.persons += persons
+    # Summed into plain [households, persons] lists first: a county table by 村民小组 folds tens of
+    # thousands of cube rows, and an immutable Tally per addition would cost more than the query.
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for key, program, state, poverty_class, year, attribute, cause, n, persons in cube:
+        if key not in rows:
+            continue
+        targets = [("by_state", program, state)]
+        if state in OPEN_STATES:
+            targets.append((program,))
+            if program == Program.FUPIN:
+                targets += [
+                    ("by_attribute", attribute),
+                    ("by_cause", cause),
+                    ("by_class", poverty_class),
+                    ("by_year", year),
+                ]
+        for owner in (key, None):
+            for target in targets:
+                acc = sums[(owner, *target)]
+                acc[0] += n
+                acc[1] += persons
+    for (owner, kind, *rest), (n, persons) in sums.items():
+        row = total if owner is None else rows[owner]
+        tally = Tally(n, persons)
+        if kind in ("fupin", "dibao", "tekun"):
+            setattr(row, kind, tally)
+        elif kind == "by_state":
+            row.by_state.setdefault(rest[0], {})[rest[1]] = tally
+        else:
+            getattr(row, kind)[rest[0]] = tally
+
+
+def _count_villages(rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int) -> None:
+    """行政村 and 贫困村 inside each row and the total (a 村民小组 row has none inside it)."""
+    villages = Area.objects.filter(level=Area.Level.VILLAGE, code__startswith=prefix).values_list(
+        "code", "profile__is_poor_village"
+    )
+    for code, poor in villages:
+        for row in (rows.get(code[:digits]), total):
+            if row is not None:
+                row.villages += 1
+                row.poor_villages += bool(poor)
+
+
+def _profiles(areas: list[Area]) -> dict[int, AreaProfile]:
+    """Profiles of these areas and of their parents (a 村民小组 row falls back on its village's)."""
+    ids = {a.pk for a in areas} | {a.parent_id for a in areas if a.level == Area.Level.GROUP}
+    return {p.area_id: p for p in AreaProfile.objects.filter(area_id__in=ids)}
+
+
+def _quotas(round: Round | None, areas: list[Area], *, parent: Area) -> tuple[dict[int, int], list[int]]:
+    """({area id: quota} for `areas`, the quotas of `parent`'s child areas), in one query."""
+    if round is None:
+        return {}, []
+    rows = Quota.objects.filter(
+        Q(area_id__in={a.pk for a in areas}) | Q(area__parent_id=parent.pk), round=round
+    ).values_list("area_id", "area__parent_id", "persons")
+    quotas = {area_id: persons for area_id, _parent, persons in rows}
+    return quotas, [persons for _area, parent_id, persons in rows if parent_id == parent.pk]

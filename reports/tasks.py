@@ -1,0 +1,29 @@
+"""Celery tasks of the reports app: thin wrappers that take ids and call reports.exports."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reports import exports, standing
+
+
+# No acks_late: a worker killed mid-export loses the message; its row goes stale and fails
+# (fail_stale_reports), and the user's retry re-runs it. Re-running a finished row does nothing.
+@shared_task
+def run_report(report_id: int) -> None:
+    exports.run(report_id)
+
+
+@shared_task
+def fail_stale_reports() -> int:
+    return exports.fail_stale()
+
+
+@shared_task
+def delete_expired_reports() -> int:
+    return exports.delete_expired()
+
+
+@shared_task
+def regenerate_standing_reports() -> list[int]:
+    return standing.regenerate()
