@@ -6,7 +6,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from accounts.admin import AreaScopedAdmin
-from identification.models import Application, Meeting, Notice, Objection, Quota, Round, SpotCheck
+from identification.models import (
+    Application,
+    Decomposition,
+    Meeting,
+    Notice,
+    Objection,
+    Quota,
+    Round,
+    SpotCheck,
+)
 
 
 @admin.register(Round)
@@ -25,6 +34,18 @@ class QuotaAdmin(AreaScopedAdmin):
     list_display = ["round", "area", "persons", "updated_at"]
     list_filter = ["round"]
     readonly_fields = ["round", "area", "persons"]
+
+
+@admin.register(Decomposition)
+class DecompositionAdmin(admin.ModelAdmin):
+    """County-wide, read-only: runs are made and applied on the 规模分解 screens (audited)."""
+
+    list_display = ["round", "control_number", "status", "applied", "created_by", "created_at"]
+    list_filter = ["round", "status", "applied"]
+    readonly_fields = [f.name for f in Decomposition._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Application)

@@ -14,13 +14,18 @@ import datetime
 import logging
 import shutil
 import time
+import zipfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from celery import chord
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.models import User
@@ -113,9 +118,14 @@ def claim(report_id: int) -> Report | None:
         return report
 
 
-def run(report_id: int, *, raise_errors: bool = False) -> Report | None:
-    """Produce the file of one report row. Writers are looked up lazily (they import the models)."""
-    from reports.ledgers import WRITERS
+def run(report_id: int, *, inline: bool = False) -> Report | None:
+    """Produce the file of one report row. Writers are looked up lazily (they import the models).
+
+    An export made of parts (reports.ledgers.PARTS: the county archive, one part per township book…)
+    runs its parts as a Celery chord — each part on whichever worker is free, the join when all are
+    done — or one after another here when `inline` (the command) or when Celery runs eagerly.
+    """
+    from reports.ledgers import PARTS, WRITERS
 
     report = claim(report_id)
     if report is None:
@@ -124,26 +134,95 @@ def run(report_id: int, *, raise_errors: bool = False) -> Report | None:
     for earlier in scratch.parent.glob(f"{report.pk}-*"):  # what a killed attempt left behind
         shutil.rmtree(earlier, ignore_errors=True)
     scratch.mkdir(parents=True)
+    if report.kind in PARTS:
+        _run_parts(report, len(PARTS[report.kind](report, reveal_for(report))), inline=inline)
+        return Report.objects.get(pk=report.pk)
     job = ExportJob(
         report=report, path=scratch / "out", reveal=reveal_for(report), progress=_progress(report)
     )
+    with _failure_recorded(report):
+        _finish(report, job.path, WRITERS[report.kind](job))
+    return Report.objects.get(pk=report.pk)
+
+
+def _run_parts(report: Report, count: int, *, inline: bool) -> None:
+    from reports import tasks
+
+    if inline or settings.CELERY_TASK_ALWAYS_EAGER:
+        for index in range(count):
+            write_part(report.pk, report.attempts, index)
+        join_parts(report.pk, report.attempts)
+        return
+    header = [tasks.write_report_part.si(report.pk, report.attempts, i) for i in range(count)]
+    chord(header)(tasks.join_report_parts.si(report.pk, report.attempts))
+
+
+def _current(report_id: int, attempt: int) -> Report | None:
+    """The row, if this attempt is still the one running (a retry makes older parts stand down)."""
+    return Report.objects.filter(pk=report_id, status=Status.RUNNING, attempts=attempt).first()
+
+
+def write_part(report_id: int, attempt: int, index: int) -> None:
+    """One part of a composite export into the attempt's scratch folder; a failure fails the report."""
+    from reports.ledgers import PARTS, WRITERS
+
+    report = _current(report_id, attempt)
+    if report is None:
+        return
+    reveal = reveal_for(report)
+    parts = PARTS[report.kind](report, reveal)
+    part = parts[index]
+    job = ExportJob(report=report, path=scratch_dir(report) / f"part-{index}", reveal=reveal, area=part.area)
+    with _failure_recorded(report, cleanup=False):
+        written = WRITERS[part.kind](job)
+        job.path.with_suffix(".rows").write_text(str(written.rows))
+        Report.objects.filter(pk=report_id, status=Status.RUNNING, attempts=attempt).update(
+            progress=Least(F("progress") + 95 // len(parts), 95), heartbeat_at=timezone.now()
+        )
+
+
+def join_parts(report_id: int, attempt: int) -> None:
+    """Zip the parts, in their order, into the report's file."""
+    from reports.ledgers import PARTS, archive_name
+
+    report = _current(report_id, attempt)
+    if report is None:
+        return
+    parts = PARTS[report.kind](report, reveal_for(report))
+    scratch = scratch_dir(report)
+    out = scratch / "out"
+    with _failure_recorded(report):
+        rows = 0
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for index, part in enumerate(parts):
+                path = scratch / f"part-{index}"
+                archive.write(path, part.name)  # xlsx files are zips already: stored, not squeezed again
+                rows += int(path.with_suffix(".rows").read_text())
+        _finish(report, out, Written(archive_name(report), rows))
+
+
+@contextmanager
+def _failure_recorded(report: Report, *, cleanup: bool = True):
+    """Any error fails the report with a Chinese message (ExportError's own, or a generic one) and is
+    logged with the report's id only; the scratch folder goes unless other parts still need it."""
     try:
-        written = WRITERS[report.kind](job)
-        _publish(report, job.path, written)
-        if report.standing:
-            supersede(report)
+        yield
     except Exception as error:
         message = str(error) if isinstance(error, ExportError) else "生成失败(系统错误),请重试或联系管理员。"
         logger.exception("report %s (%s) failed", report.pk, report.kind)
-        Report.objects.filter(pk=report.pk).update(
+        Report.objects.filter(pk=report.pk, attempts=report.attempts).update(
             status=Status.FAILED, message=message[:500], finished_at=timezone.now()
         )
-        if raise_errors:
-            raise
-        return Report.objects.get(pk=report.pk)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return report
+        shutil.rmtree(scratch_dir(report), ignore_errors=True)
+    else:
+        if cleanup:
+            shutil.rmtree(scratch_dir(report), ignore_errors=True)
+
+
+def _finish(report: Report, path: Path, written: Written) -> None:
+    _publish(report, path, written)
+    if report.standing:
+        supersede(report)
 
 
 def _progress(report: Report) -> Callable[[int], None]:

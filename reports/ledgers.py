@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from households.importer import COLUMNS, NATIONAL_COLUMNS, NOT_FROM_FILE, _clean
 from households.models import Household, Member
 from reports import rows, statistics
 from reports.exports import ExportError, ExportJob, Written
-from reports.models import Kind
+from reports.models import Kind, Report
 from reports.rows import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column
 from reports.xlsx import Progress, Sheet, write_workbook
 from villages.models import Area, AreaProfile
@@ -290,35 +291,43 @@ def quota_table(job: ExportJob) -> Written:
 # --- 县电子档案 ----------------------------------------------------------------------------------------------
 
 
-def county_archive(job: ExportJob) -> Written:
-    """A zip: the township books, the county register, the 花名册 (re-importable), the two area forms and,
-    where a round is given or exists, its 贫困人口分解表."""
-    county = job.area
-    parts: list[tuple[str, Callable[[ExportJob], Written], Area]] = [
-        *((f"乡有簿/{t.name}.xlsx", township_book, t) for t in county.children.order_by("code")),
-        ("村有册.xlsx", village_register, county),
-        *((("花名册.xlsx", roster, county),) if job.reveal else ()),  # whole ID numbers: see roster()
-        ("行政村登记表.xlsx", village_form, county),
-        ("村民小组登记表.xlsx", group_form, county),
-    ]
-    if job.report.round is not None:
-        parts.append(("贫困人口分解表.xlsx", quota_table, county))
-    total = 0
-    with zipfile.ZipFile(job.path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        for done, (name, writer, area) in enumerate(parts):
-            part = job.part(f"part-{done}", start=100 * done // len(parts), end=100 * (done + 1) // len(parts),
-                            area=area)  # fmt: skip
-            total += writer(part).rows
-            archive.write(part.path, name)
-            part.path.unlink()
-    return Written(f"县电子档案-{county.name}-{_today()}.zip", total)
+@dataclass(frozen=True)
+class Part:
+    """One file of a composite export: its path in the zip, the kind whose writer makes it, and its area."""
 
+    name: str
+    kind: str
+    area: Area
+
+
+def county_archive_parts(report: Report, reveal: bool) -> list[Part]:
+    """The township books, the county register, the 花名册 (re-importable; only for those who may see whole
+    numbers), the two area forms and, with a round, its 贫困人口分解表 — biggest first, so that the parts
+    spread evenly over the workers."""
+    county = report.area
+    parts = [
+        Part("村有册.xlsx", Kind.VILLAGE_REGISTER, county),
+        *((Part("花名册.xlsx", Kind.ROSTER, county),) if reveal else ()),
+        *(Part(f"乡有簿/{t.name}.xlsx", Kind.TOWNSHIP_BOOK, t) for t in county.children.order_by("code")),
+        Part("行政村登记表.xlsx", Kind.VILLAGE_FORM, county),
+        Part("村民小组登记表.xlsx", Kind.GROUP_FORM, county),
+    ]
+    if report.round is not None:
+        parts.append(Part("贫困人口分解表.xlsx", Kind.QUOTA_TABLE, county))
+    return parts
+
+
+def archive_name(report: Report) -> str:
+    return f"县电子档案-{report.area.name}-{_today()}.zip"
+
+
+# Exports made of parts, run in parallel as a Celery chord and zipped together (reports.exports.run).
+PARTS: dict[str, Callable[[Report, bool], list[Part]]] = {Kind.COUNTY_ARCHIVE: county_archive_parts}
 
 WRITERS: dict[str, Callable[[ExportJob], Written]] = {
     Kind.HOUSEHOLD_CARD: household_card,
     Kind.VILLAGE_REGISTER: village_register,
     Kind.TOWNSHIP_BOOK: township_book,
-    Kind.COUNTY_ARCHIVE: county_archive,
     Kind.ROSTER: roster,
     Kind.VILLAGE_FORM: village_form,
     Kind.GROUP_FORM: group_form,

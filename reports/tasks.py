@@ -15,6 +15,16 @@ def run_report(report_id: int) -> None:
 
 
 @shared_task
+def write_report_part(report_id: int, attempt: int, index: int) -> None:
+    exports.write_part(report_id, attempt, index)
+
+
+@shared_task
+def join_report_parts(report_id: int, attempt: int) -> None:
+    exports.join_parts(report_id, attempt)
+
+
+@shared_task
 def fail_stale_reports() -> int:
     return exports.fail_stale()
 

@@ -229,3 +229,24 @@ def test_lifted_households_stay_in_the_register_with_their_state(run, users, cou
     households = table(sheets(_read(run(users.alice, Kind.VILLAGE_REGISTER, county_tree.shanlong)))["户"])
     row = next(h for h in households if h["户编号"] == case.household.number)
     assert row["扶贫状态"] == "已脱贫"
+
+
+def test_quota_table_export_and_command(run, users, county_tree, tmp_path, capsys):
+    from identification.models import Quota, Round
+
+    round_ = Round.objects.create(year=2013, name="2013年动态调整", poverty_line=2736, dibao_line=1680)
+    Quota.objects.create(round=round_, area=county_tree.danfeng, persons=22207)
+    Quota.objects.create(round=round_, area=county_tree.xiongbi, persons=12154)
+    report = run(users.fupin, Kind.QUOTA_TABLE, county_tree.county, round=round_)
+    assert report.status == Status.DONE, report.message
+    rows = sheets(_read(report))["贫困人口分解表"]
+    assert rows[1][0] == "乡镇名" and "规模控制识别贫困人口数" in rows[1]
+    by_name = {row[0]: row for row in rows[2:]}
+    assert by_name["丹凤镇"][5] == 22207 and by_name["合计"][5] == 22207 + 12154
+    assert round(by_name["丹凤镇"][6], 2) == 18.71  # 22207 ÷ 118696 乡村人口数, as the annex prints it
+
+    out = tmp_path / "分解表.xlsx"
+    call_command("export_ledger", "quota-table", "--area", "530323", "--round", "2013", "--out", str(out))
+    assert sheets(out.read_bytes())["贫困人口分解表"] == rows
+    with pytest.raises(CommandError, match="没有 2012 年度的识别批次"):
+        call_command("export_ledger", "quota-table", "--area", "530323", "--round", "2012", "--out", str(out))

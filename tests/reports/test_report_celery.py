@@ -114,3 +114,22 @@ def test_a_worker_killed_mid_export_leaves_a_failed_row_and_the_retry_writes_one
     assert report.attempts == 2
     files = [p for p in (media / "reports").rglob("*") if p.is_file()]
     assert files == [media / report.file.name]  # one file; the killed attempt's scratch is gone
+
+
+def test_a_county_archive_runs_as_a_chord_of_parts_on_the_worker(redis_broker, users, county_tree, media):
+    from tests.reports.helpers import zip_names
+
+    create_demo_households(random.Random(5), 120)
+    redis_broker.control.purge()
+    worker = _start_worker(media)
+    try:
+        report = services.request_report(user=users.fupin, kind=Kind.COUNTY_ARCHIVE, area=county_tree.county)
+        _wait_for(report, {Status.DONE, Status.FAILED}, timeout=120)
+    finally:
+        worker.terminate()
+        worker.wait(20)
+    assert report.status == Status.DONE, report.message
+    with report.file.open("rb") as handle:
+        names = zip_names(handle.read())
+    assert "乡有簿/丹凤镇.xlsx" in names and "花名册.xlsx" in names and len(names) == 6  # no round: no 分解表
+    assert not (media / "reports" / "scratch" / f"{report.pk}-1").exists()

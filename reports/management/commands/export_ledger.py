@@ -5,7 +5,7 @@
     python manage.py export_ledger quota-table --area 530323 --round 2013 --out 分解表.xlsx
 
 It makes the same row in the reports table as the browser does (with no user: the county's own file,
-personal numbers whole) and runs it here, in this process.
+personal numbers whole) and runs it here, in this process (a county archive's parts one after another).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         except ExportError as error:
             raise CommandError(str(error)) from error
         report = Report.objects.create(kind=kind, area=area_obj, round=round_obj, household=household_obj)
-        exports.run(report.pk)
+        exports.run(report.pk, inline=True)
         report.refresh_from_db()
         if report.status != Status.DONE:
             raise CommandError(report.message or "导出失败。")

@@ -2,7 +2,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.demo import create_demo_users, demo_accounts_table
 from households.demo import create_demo_households
@@ -38,6 +38,10 @@ class Command(BaseCommand):
                 create_demo_users()
                 counts = create_demo_households(rng, households)
                 demo_round = create_demo_round(rng)
+            # Fresh statistics for the planner: the bulk-loaded tables would otherwise look empty to it
+            # until autovacuum gets round to them (a county export then takes minutes instead of seconds).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             levels = [a.level for a in areas.values()]
             self.stdout.write(
                 self.style.SUCCESS(
