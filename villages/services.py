@@ -22,6 +22,20 @@ AREA_EDITORS: dict[str, set[str]] = {
 }
 
 
+# Who keeps the 村情概况 of a village or group inside their area: the village cadres know it first hand,
+# the township and the county check it.
+PROFILE_EDITORS = {Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICIAL, Role.COUNTY_FUPIN, Role.ADMIN}
+
+
+def can_edit_profile(user: User, area: Area) -> bool:
+    return (
+        area.level in PROFILE_LEVELS
+        and user.role in PROFILE_EDITORS
+        and user.area is not None
+        and user.area.contains(area)
+    )
+
+
 def can_edit_area(user: User, area: Area) -> bool:
     return user.role in AREA_EDITORS[area.level] and user.area is not None and user.area.contains(area)
 
@@ -70,7 +84,7 @@ def group_create(*, village: Area, actor: User, name: str) -> Area:
 def profile_save(*, area: Area, actor, changes: dict) -> AreaProfile:
     """Create or update an area's 村情概况, with an audit event of what changed (是否贫困村 above all)."""
     area = Area.objects.visible_to(actor).select_for_update().get(pk=area.pk)
-    if not can_edit_area(actor, area) or area.level not in PROFILE_LEVELS:
+    if not can_edit_profile(actor, area):
         raise PermissionDenied(f"您无权修改“{area.name}”的村情概况。")
     profile = AreaProfile.objects.select_for_update().filter(area=area).first()
     created = profile is None

@@ -52,11 +52,27 @@ def area_detail(request, code: str):
             "children": area_children(user=request.user, area=area),
             "can_edit": services.can_edit_area(request.user, area),
             "can_add_group": services.can_add_group(request.user, area),
+            "can_edit_profile": services.can_edit_profile(request.user, area),
             "has_profile": area.level in PROFILE_LEVELS,
             "profile": profile,
             "village_profile": village_profile,
         },
     )
+
+
+@login_required
+def profile_edit(request, code: str):
+    """The 村情概况 alone, for those who keep it but may not rename the area (a cadre's own village)."""
+    area = _scoped_area(request, code)
+    if not services.can_edit_profile(request.user, area):
+        raise PermissionDenied(f"您无权填报“{area.name}”的村情概况。")
+    profile = _profile_of(area) or AreaProfile(area=area)
+    form = AreaProfileForm(request.POST or None, instance=profile, prefix="profile")
+    if request.method == "POST" and form.is_valid():
+        services.profile_save(area=area, actor=request.user, changes=form.cleaned_data)
+        messages.success(request, f"已保存“{area.name}”的村情概况。")
+        return redirect("villages:area_detail", code=area.code)
+    return render(request, "villages/profile_form.html", {"area": area, "profile_form": form})
 
 
 @login_required

@@ -180,8 +180,9 @@ def test_village_cadre_keeps_a_groups_profile(client, users, county_tree):
     assert AreaProfile.objects.get(area=county_tree.dazhai).is_poor_village
 
 
-def test_who_may_not_edit_the_village_may_not_edit_its_profile(client, users, county_tree):
-    """Villages are edited by the administrator only (villages.services.AREA_EDITORS)."""
+def test_only_the_administrator_edits_a_village_with_its_profile_on_one_form(client, users, county_tree):
+    """Villages are renamed by the administrator only (villages.services.AREA_EDITORS); the others keep the
+    profile on its own page (test_a_cadre_fills_in_her_own_villages_profile_but_may_not_rename_it)."""
     for user in (users.alice, users.carol, users.fupin):
         client.force_login(user)
         assert client.post(edit(county_tree.shanlong), PROFILE).status_code == 403, user
@@ -205,3 +206,39 @@ def test_renaming_without_profile_fields_leaves_the_profile_alone(client, users,
     assert client.post(edit(county_tree.dazhai), {"name": "大寨一组"}).status_code == 302
 
     assert AreaProfile.objects.get(area=county_tree.dazhai).is_poor_village
+
+
+def profile_url(area) -> str:
+    return reverse("villages:profile_edit", args=[area.code])
+
+
+def test_a_cadre_fills_in_her_own_villages_profile_but_may_not_rename_it(client, users, county_tree):
+    client.force_login(users.alice)
+    page = client.get(detail(county_tree.shanlong)).content.decode()
+    assert profile_url(county_tree.shanlong) in page and edit(county_tree.shanlong) not in page
+
+    response = client.post(profile_url(county_tree.shanlong), PROFILE)
+
+    assert response.status_code == 302
+    assert AreaProfile.objects.get(area=county_tree.shanlong).is_poor_village
+    assert AuditEvent.objects.get(event_type="area_profile_created").actor == users.alice
+    assert client.post(edit(county_tree.shanlong), {**PROFILE, "name": "新名"}).status_code == 403
+
+
+def test_the_profile_form_keeps_what_was_typed(client, users, county_tree):
+    client.force_login(users.carol)
+    response = client.post(profile_url(county_tree.shanlong), {**PROFILE, "profile-collective_income": "-5"})
+    assert response.status_code == 200
+    assert response.context["profile_form"]["distance_to_township_km"].value() == "8.5"
+    assert not AreaProfile.objects.exists()
+
+
+def test_profile_page_is_refused_outside_the_area_and_to_the_minzheng(client, users, county_tree):
+    client.force_login(users.bob)
+    assert client.get(profile_url(county_tree.shanlong)).status_code == 404
+    assert client.post(profile_url(county_tree.shanlong), PROFILE).status_code == 404
+    client.force_login(users.minzheng)
+    assert client.post(profile_url(county_tree.shanlong), PROFILE).status_code == 403
+    client.force_login(users.carol)
+    assert client.get(profile_url(county_tree.danfeng)).status_code == 403  # a township has none
+    assert not AreaProfile.objects.exists()
