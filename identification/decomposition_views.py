@@ -9,7 +9,6 @@ groups; an area outside the user's is a 404.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +23,7 @@ from identification import decomposition as service
 from identification import forms, selectors
 from identification.models import Decomposition, Round
 from identification.quota_table import filename, quota_table, write_quota_table
-from identification.transitions import WorkflowError
+from identification.views import attempt
 from villages.indicators import INDICATORS, LABELS, import_indicators, indicators_set
 from villages.models import Area
 from villages.selectors import areas_for
@@ -51,20 +50,6 @@ def _round(pk: int) -> Round:
 
 def _run(request: HttpRequest, pk: int) -> Decomposition:
     return get_object_or_404(service.decompositions_for(request.user), pk=pk)
-
-
-def _attempt(request: HttpRequest, action: Callable[[], Any], form=None) -> tuple[bool, Any]:
-    """A service's role refusal is a 403; any other refusal goes on the form (or into a message)."""
-    try:
-        return True, action()
-    except WorkflowError as error:
-        if error.code == "wrong_role":
-            raise PermissionDenied(error.message) from None
-        if form is not None:
-            form.add_error(None, error.message)
-        else:
-            messages.error(request, error.message)
-        return False, None
 
 
 def _townships(request: HttpRequest) -> list[Area]:
@@ -95,7 +80,7 @@ def decomposition_list(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require_change(request, "规模分解测算")
         if form.is_valid():
-            ok, run = _attempt(
+            ok, run = attempt(
                 request,
                 lambda: service.decomposition_create(
                     round=round,
@@ -249,7 +234,7 @@ def decomposition_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "指定数有误,请改正标红的格子。")
         return decomposition_detail(request, run.pk, override_form=form)
-    ok, new = _attempt(
+    ok, new = attempt(
         request,
         lambda: service.decomposition_create(
             round=run.round,
@@ -274,7 +259,7 @@ def decomposition_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the run's figures as the round's quotas."""
     _require_change(request, "下达规模控制指标")
     run = _run(request, pk)
-    ok, changed = _attempt(
+    ok, changed = attempt(
         request, lambda: service.decomposition_apply(decomposition=run, actor=request.user)
     )
     if ok:

@@ -9,14 +9,11 @@ Otherwise each row goes through services.quota_set (role, scope, audit) in one t
 
 from __future__ import annotations
 
-import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -24,28 +21,21 @@ from accounts.models import User
 from identification import services
 from identification.models import Round
 from identification.transitions import WorkflowError
+from villages import sheets
 from villages.models import Area
 from villages.names import area_key
 from villages.selectors import areas_for
+from villages.sheets import SheetError
 
-HEADER_SCAN_ROWS = 10
 REASON = "导入规模控制表"
 CODE, NAME, PERSONS = "区划代码", "名称", "规模控制人数"
 HEADERS = {CODE: CODE, NAME: NAME, PERSONS: PERSONS, "规模控制识别贫困人口数": PERSONS}
 TOTAL_NAMES = {"合计", "总计", "小计"}
 
 
-@dataclass(frozen=True)
-class QuotaImportError:
-    row: int | None  # Excel row number; None for the file as a whole
-    column: str  # "B(区划代码)", or "" for the file or the row as a whole
-    value: str
-    reason: str
-
-
 @dataclass
 class QuotaImportResult:
-    errors: list[QuotaImportError] = field(default_factory=list)
+    errors: list[SheetError] = field(default_factory=list)
     count: int = 0
 
     @property
@@ -69,7 +59,7 @@ def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
     if round.closed:
         return _fail(None, "", "", f"识别批次“{round.name}”已关闭,不能再作任何修改。")
     try:
-        rows, header = _read(file)
+        rows, header = sheets.read_table(file, HEADERS, {CODE, PERSONS})
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
         return _fail(None, "", getattr(file, "name", ""), "无法读取该文件,请上传 Excel .xlsx 文件。")
     if header is None:
@@ -77,7 +67,7 @@ def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
             None,
             "",
             "",
-            f"前 {HEADER_SCAN_ROWS} 行中找不到表头:须有“{CODE}”和“{PERSONS}”(或“规模控制识别贫困人口数”)两列。",
+            f"前 {sheets.HEADER_SCAN_ROWS} 行中找不到表头:须有“{CODE}”和“{PERSONS}”(或“规模控制识别贫困人口数”)两列。",
         )
     header_row, columns = header
     good, errors = _validate(rows, header_row, columns, actor)
@@ -85,7 +75,7 @@ def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
         return QuotaImportResult(errors=errors)
     if not good:
         return _fail(None, "", "", "表中没有数据行。")
-    failed: list[QuotaImportError] = []
+    failed: list[SheetError] = []
     try:
         with transaction.atomic():
             for item in good:
@@ -96,7 +86,7 @@ def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
                 except WorkflowError as error:
                     if error.code == "wrong_role":
                         raise
-                    failed.append(QuotaImportError(item.row, "", item.area.code, error.message))
+                    failed.append(SheetError(item.row, "", item.area.code, error.message))
                     raise _Rollback from None
     except _Rollback:
         return QuotaImportResult(errors=failed)
@@ -104,50 +94,7 @@ def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
 
 
 def _fail(row: int | None, column: str, value: str, reason: str) -> QuotaImportResult:
-    return QuotaImportResult(errors=[QuotaImportError(row, column, value, reason)])
-
-
-def _read(file) -> tuple[list[tuple[int, tuple]], tuple[int, dict[str, int]] | None]:
-    """All rows (Excel number, values) of the first sheet that has a header, and that header."""
-    if hasattr(file, "seek"):
-        file.seek(0)
-    book = load_workbook(io.BytesIO(file.read()), read_only=True, data_only=True)
-    try:
-        first: list[tuple[int, tuple]] | None = None
-        for sheet in book.worksheets:
-            rows = list(enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
-            first = rows if first is None else first
-            header = _header(rows)
-            if header is not None:
-                return rows, header
-        return first or [], None
-    finally:
-        book.close()
-
-
-def _header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int]] | None:
-    for number, values in rows[:HEADER_SCAN_ROWS]:
-        columns: dict[str, int] = {}
-        for index, value in enumerate(values):
-            key = HEADERS.get(_header_text(value))
-            if key and key not in columns:
-                columns[key] = index
-        if CODE in columns and PERSONS in columns:
-            return number, columns
-    return None
-
-
-def _header_text(value: Any) -> str:
-    text = re.sub(r"\s", "", str(value)) if value is not None else ""
-    return re.sub(r"[((][^))]*[))]$", "", text)  # 规模控制人数(人)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    return QuotaImportResult(errors=[SheetError(row, column, value, reason)])
 
 
 def _column(columns: dict[str, int], key: str) -> str:
@@ -163,7 +110,7 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
     for number, values in rows:
         if number <= header_row:
             continue
-        code, name, persons = (_text(cell(values, k)) for k in (CODE, NAME, PERSONS))
+        code, name, persons = (sheets.text(cell(values, k)) for k in (CODE, NAME, PERSONS))
         if not (code or name or persons) or (not code and name.replace(" ", "") in TOTAL_NAMES):
             continue  # empty rows, and a 合计 row without a code
         data.append((number, code, name, cell(values, PERSONS)))
@@ -172,14 +119,14 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
     areas = {a.code: a for a in Area.objects.filter(code__in=wanted)}
     visible = set(areas_for(actor).filter(code__in=wanted).values_list("code", flat=True))
 
-    errors: list[QuotaImportError] = []
+    errors: list[SheetError] = []
     good: list[_Row] = []
     seen: dict[int, int] = {}
     for number, code, name, raw_persons in data:
-        row_errors: list[QuotaImportError] = []
+        row_errors: list[SheetError] = []
 
         def error(key: str, value: str, reason: str, number=number, row_errors=row_errors) -> None:
-            row_errors.append(QuotaImportError(number, _column(columns, key), value, reason))
+            row_errors.append(SheetError(number, _column(columns, key), value, reason))
 
         area = None
         if not code:
@@ -204,9 +151,9 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
         if area is not None and name and not _same_name(name, area):
             error(NAME, name, f"名称与区划代码不符:该代码是“{area.name}”。")
 
-        persons = _persons(raw_persons)
+        persons = sheets.persons(raw_persons, PERSONS)
         if isinstance(persons, str):
-            error(PERSONS, _text(raw_persons), persons)
+            error(PERSONS, sheets.text(raw_persons), persons)
 
         errors.extend(row_errors)
         if not row_errors:
@@ -226,27 +173,3 @@ def _lookup_code(code: str) -> str:
 def _same_name(given: str, actual: Area) -> bool:
     township = actual.level == Area.Level.TOWNSHIP
     return area_key(given, township=township) == area_key(actual.name, township=township)
-
-
-def _persons(value: Any) -> int | str:
-    """The number of persons, or the reason it is not one."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return "规模控制人数为空。"
-    if isinstance(value, bool):
-        return "规模控制人数须为非负整数。"
-    if isinstance(value, float):
-        if not value.is_integer():
-            return "规模控制人数须为整数。"
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip().replace(",", "")
-        if re.fullmatch(r"-\d+", text):
-            return "规模控制人数不能为负数。"
-        if not re.fullmatch(r"\d+", text):
-            return "规模控制人数须为非负整数。"
-        value = int(text)
-    if not isinstance(value, int):
-        return "规模控制人数须为非负整数。"
-    if value < 0:
-        return "规模控制人数不能为负数。"
-    return value

@@ -86,7 +86,7 @@ def _require_role(request: HttpRequest, roles, what: str) -> None:
         )
 
 
-def _attempt(request: HttpRequest, action: Callable[[], Any], form=None) -> tuple[bool, Any]:
+def attempt(request: HttpRequest, action: Callable[[], Any], form=None) -> tuple[bool, Any]:
     """Run a service; a role refusal is a 403, any other refusal goes on the form (or into a message)."""
     try:
         return True, action()
@@ -181,7 +181,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     form = forms.ApplicationForm(*data, households=households, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, application = _attempt(
+        ok, application = attempt(
             request,
             lambda: services.application_submit(
                 round=round,
@@ -290,7 +290,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if not form.is_valid():
         messages.error(request, f"{label}必须填写理由。")
     else:
-        ok, _ = _attempt(
+        ok, _ = attempt(
             request,
             lambda: service(application=application, actor=request.user, reason=form.cleaned_data["reason"]),
         )
@@ -307,7 +307,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请选择认定结果。")
         return redirect("identification:application", pk=pk)
-    ok, _ = _attempt(
+    ok, _ = attempt(
         request,
         lambda: services.application_decide(
             application=application,
@@ -331,7 +331,7 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, _ = _attempt(
+        ok, _ = attempt(
             request,
             lambda: services.application_survey(
                 application=application,
@@ -385,7 +385,7 @@ def meeting_create(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     form = forms.MeetingForm(request.POST or None, applications=agenda, initial={"held_on": services.today()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        ok, meeting = _attempt(
+        ok, meeting = attempt(
             request,
             lambda: services.meeting_record(
                 round=round,
@@ -424,7 +424,7 @@ def _quota_left(round: Round, area: Area) -> dict[str, int | None]:
 def _apply_meeting(request: HttpRequest, meeting: Meeting) -> None:
     """A 户主会议 recommends in rank order within the quota; a 村委会 meeting passes what it carried."""
     if meeting.kind == MeetingKind.GROUP:
-        ok, outcome = _attempt(
+        ok, outcome = attempt(
             request, lambda: services.meeting_recommend_ranked(meeting=meeting, actor=request.user)
         )
         if ok:
@@ -435,7 +435,7 @@ def _apply_meeting(request: HttpRequest, meeting: Meeting) -> None:
     passed = 0
     for vote in meeting.votes.select_related("application__household", "meeting"):
         if vote.carried:
-            ok, _ = _attempt(
+            ok, _ = attempt(
                 request,
                 lambda v=vote: services.application_review(
                     application=v.application, actor=request.user, meeting=meeting
@@ -534,7 +534,7 @@ def _draw(request: HttpRequest, round: Round, level: str, area: Area) -> None:
             "抽查比例或随机种子填写有误:" + " ".join(e for errs in form.errors.values() for e in errs),
         )
         return
-    ok, check = _attempt(
+    ok, check = attempt(
         request,
         lambda: services.spot_check_draw(
             round=round,
@@ -590,7 +590,7 @@ def spot_check_record(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择核查结论。")
     else:
         application = _application(request, form.cleaned_data["application"])
-        ok, _ = _attempt(
+        ok, _ = attempt(
             request,
             lambda: services.spot_check_record(
                 spot_check=check,
@@ -619,7 +619,7 @@ def _sample_url(check: SpotCheck) -> str:
 @require_POST
 def village_verify(request: HttpRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(selectors.spot_checks_for(request.user), pk=pk)
-    ok, verified = _attempt(request, lambda: services.village_verify(spot_check=check, actor=request.user))
+    ok, verified = attempt(request, lambda: services.village_verify(spot_check=check, actor=request.user))
     if ok:
         messages.success(request, f"{check.area.name}:{len(verified)} 户乡镇审核通过,待三级公示。")
     return redirect(_sample_url(check))
@@ -718,7 +718,7 @@ def notice_create(request: HttpRequest, level: str, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = {int(pk) for pk in request.POST.getlist("applications") if pk.isdigit()}
         d = form.cleaned_data
-        ok, notice = _attempt(
+        ok, notice = attempt(
             request,
             lambda: services.notice_publish(
                 round=round,
@@ -774,7 +774,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if application is None:
             objection_form.add_error("household_number", "该户不在这份公示名单上。")
         else:
-            ok, _ = _attempt(
+            ok, _ = attempt(
                 request,
                 lambda: services.objection_record(
                     notice=notice,
@@ -817,7 +817,7 @@ def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
-    ok, publicized = _attempt(request, lambda: services.notice_close(notice=notice, actor=request.user))
+    ok, publicized = attempt(request, lambda: services.notice_close(notice=notice, actor=request.user))
     if ok:
         extra = (
             f",{len(publicized)} 户三级公示完毕,待县级认定" if notice.level == NoticeLevel.TOWNSHIP else ""
@@ -835,7 +835,7 @@ def objection_handle(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择核实结论并填写核实情况。")
     else:
         result = form.cleaned_data["result"]
-        ok, _ = _attempt(
+        ok, _ = attempt(
             request,
             lambda: services.objection_handle(
                 objection=objection,
@@ -907,7 +907,7 @@ def county_confirm(request: HttpRequest) -> HttpResponse:
         chosen = [int(pk) for pk in request.POST.getlist("applications") if pk.isdigit()]
         rejections = {pk: request.POST.get(f"reject_{pk}", "").strip() for pk in chosen}
         rejections = {pk: reason for pk, reason in rejections.items() if reason}
-        ok, outcome = _attempt(
+        ok, outcome = attempt(
             request,
             lambda: services.county_confirm_bulk(
                 round=round, actor=request.user, applications=chosen, rejections=rejections
@@ -980,7 +980,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _require_role(request, [Role.COUNTY_FUPIN], "设立识别批次")
         if form.is_valid():
-            ok, round = _attempt(
+            ok, round = attempt(
                 request, lambda: services.round_create(actor=request.user, **form.cleaned_data), form
             )
             if ok:
@@ -997,7 +997,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(selectors.rounds(), pk=pk)
-    ok, _ = _attempt(request, lambda: services.round_close(round=round, actor=request.user))
+    ok, _ = attempt(request, lambda: services.round_close(round=round, actor=request.user))
     if ok:
         messages.success(request, f"识别批次“{round.name}”已关闭,只能查看。")
     return redirect("identification:rounds")
@@ -1011,7 +1011,7 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.QuotaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         area = _area(request, form.cleaned_data["area"])
-        ok, _ = _attempt(
+        ok, _ = attempt(
             request,
             lambda: services.quota_set(
                 round=round,
@@ -1069,7 +1069,7 @@ def quota_import(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.QuotaImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _quotas_page(request, round, parent, import_form=form)
-    ok, result = _attempt(
+    ok, result = attempt(
         request,
         lambda: quota_import_module.import_quotas(
             round=round, actor=request.user, file=form.cleaned_data["file"]

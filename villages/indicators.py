@@ -17,8 +17,6 @@ up what is below them.
 
 from __future__ import annotations
 
-import io
-import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,14 +25,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts import audit
 from accounts.models import Role, User
+from villages import sheets
 from villages.models import Area
 from villages.names import area_key
+from villages.sheets import SheetError
 
 INDICATORS = ("rural_population", "low_income_population", "dibao_population", "disabled_population")
 LABELS = {
@@ -218,25 +217,16 @@ def indicators_set(*, actor: User, values: Mapping[int, Mapping[str, int | None]
 
 # --- import from a sheet in the annex's layout -----------------------------------------------------
 
-HEADER_SCAN_ROWS = 10
 IMPORT_REASON = "导入分解基础指标表"
 NAME = "乡镇名"
-# Keys after _header_text: no spaces, half-width brackets.
+# Keys after villages.sheets.header_text: no spaces, half-width brackets.
 HEADERS = {NAME: NAME, "乡镇": NAME, "乡(镇)": NAME, "乡镇(街道)": NAME, **{v: k for k, v in LABELS.items()}}
 TOTAL_NAMES = {"合计", "总计"}
 
 
-@dataclass(frozen=True)
-class IndicatorImportError:
-    row: int | None  # Excel row number; None for the file as a whole
-    column: str  # "B(乡村人口数)", or "" for the file or the row as a whole
-    value: str
-    reason: str
-
-
 @dataclass
 class IndicatorImportResult:
-    errors: list[IndicatorImportError] = field(default_factory=list)
+    errors: list[SheetError] = field(default_factory=list)
     count: int = 0  # townships in the sheet
     changed: int = 0  # townships whose figures changed
 
@@ -251,12 +241,12 @@ def import_indicators(*, actor: User, file) -> IndicatorImportResult:
     error and nothing is written. A 合计 row, where present, must equal the sum of the rows."""
     _require_county_fupin(actor)
     try:
-        rows, header = _read(file)
+        rows, header = sheets.read_table(file, HEADERS, {NAME, *INDICATORS})
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
         return _fail(getattr(file, "name", ""), "无法读取该文件,请上传 Excel .xlsx 文件。")
     if header is None:
         names = "、".join([NAME, *LABELS.values()])
-        return _fail("", f"前 {HEADER_SCAN_ROWS} 行中找不到表头:须有“{names}”五列。")
+        return _fail("", f"前 {sheets.HEADER_SCAN_ROWS} 行中找不到表头:须有“{names}”五列。")
     header_row, columns = header
     good, errors = _validate(rows, header_row, columns, actor)
     if errors:
@@ -268,67 +258,7 @@ def import_indicators(*, actor: User, file) -> IndicatorImportResult:
 
 
 def _fail(value: str, reason: str) -> IndicatorImportResult:
-    return IndicatorImportResult(errors=[IndicatorImportError(None, "", value, reason)])
-
-
-def _header_text(value: Any) -> str:
-    text = re.sub(r"\s", "", str(value)) if value is not None else ""
-    text = text.replace("(", "(").replace(")", ")")
-    return text if text in HEADERS else re.sub(r"\([^)]*\)$", "", text)  # 乡村人口数(人)
-
-
-def _read(file) -> tuple[list[tuple[int, tuple]], tuple[int, dict[str, int]] | None]:
-    if hasattr(file, "seek"):
-        file.seek(0)
-    book = load_workbook(io.BytesIO(file.read()), read_only=True, data_only=True)
-    try:
-        first: list[tuple[int, tuple]] | None = None
-        for sheet in book.worksheets:
-            rows = list(enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
-            first = rows if first is None else first
-            for number, values in rows[:HEADER_SCAN_ROWS]:
-                columns: dict[str, int] = {}
-                for index, value in enumerate(values):
-                    key = HEADERS.get(_header_text(value))
-                    if key and key not in columns:
-                        columns[key] = index
-                if len(columns) == 1 + len(INDICATORS):
-                    return rows, (number, columns)
-        return first or [], None
-    finally:
-        book.close()
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _persons(value: Any, label: str) -> int | str:
-    """A count of persons, or the reason it is not one."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return f"{label}为空。"
-    if isinstance(value, bool):
-        return f"{label}须为非负整数。"
-    if isinstance(value, float):
-        if not value.is_integer():
-            return f"{label}须为整数。"
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").replace(",", "")
-        if re.fullmatch(r"-\d+", text):
-            return f"{label}不能为负数。"
-        if not re.fullmatch(r"\d+", text):
-            return f"{label}须为非负整数。"
-        value = int(text)
-    if not isinstance(value, int):
-        return f"{label}须为非负整数。"
-    if value < 0:
-        return f"{label}不能为负数。"
-    return value
+    return IndicatorImportResult(errors=[SheetError(None, "", value, reason)])
 
 
 def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
@@ -343,7 +273,7 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
         area_key(a.name, township=True): a
         for a in Area.objects.visible_to(actor).filter(level=Area.Level.TOWNSHIP, parent=actor.area)
     }
-    errors: list[IndicatorImportError] = []
+    errors: list[SheetError] = []
     good: dict[int, dict[str, int]] = {}
     seen: dict[int, int] = {}
     sums = dict.fromkeys(INDICATORS, 0)
@@ -351,27 +281,25 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
     for number, values in rows:
         if number <= header_row:
             continue
-        name = _text(cell(values, NAME))
-        if not name and not any(_text(cell(values, k)) for k in INDICATORS):
+        name = sheets.text(cell(values, NAME))
+        if not name and not any(sheets.text(cell(values, k)) for k in INDICATORS):
             continue
         if name.replace(" ", "") in TOTAL_NAMES:
             total_row = (number, values)
             continue
-        row_errors: list[IndicatorImportError] = []
+        row_errors: list[SheetError] = []
         township = None
         if not name:
-            row_errors.append(IndicatorImportError(number, column(NAME), "", "乡镇名为空。"))
+            row_errors.append(SheetError(number, column(NAME), "", "乡镇名为空。"))
         else:
             township = townships.get(area_key(name, township=True))
             if township is None:
                 row_errors.append(
-                    IndicatorImportError(
-                        number, column(NAME), name, "本县没有这个乡镇(或不在您的管辖区域内)。"
-                    )
+                    SheetError(number, column(NAME), name, "本县没有这个乡镇(或不在您的管辖区域内)。")
                 )
             elif township.pk in seen:
                 row_errors.append(
-                    IndicatorImportError(
+                    SheetError(
                         number,
                         column(NAME),
                         name,
@@ -384,14 +312,14 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
         figures: dict[str, int] = {}
         for key in INDICATORS:
             raw = cell(values, key)
-            parsed = _persons(raw, LABELS[key])
+            parsed = sheets.persons(raw, LABELS[key])
             if isinstance(parsed, str):
-                row_errors.append(IndicatorImportError(number, column(key), _text(raw), parsed))
+                row_errors.append(SheetError(number, column(key), sheets.text(raw), parsed))
             else:
                 figures[key] = parsed
         if not row_errors and figures["rural_population"] < max(figures.values()):
             row_errors.append(
-                IndicatorImportError(
+                SheetError(
                     number,
                     column("rural_population"),
                     str(figures["rural_population"]),
@@ -407,15 +335,15 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
         number, values = total_row
         for key in INDICATORS:
             raw = cell(values, key)
-            if _text(raw) == "":
+            if sheets.text(raw) == "":
                 continue
-            parsed = _persons(raw, LABELS[key])
+            parsed = sheets.persons(raw, LABELS[key])
             if isinstance(parsed, str):
-                errors.append(IndicatorImportError(number, column(key), _text(raw), parsed))
+                errors.append(SheetError(number, column(key), sheets.text(raw), parsed))
             elif parsed != sums[key]:
                 errors.append(
-                    IndicatorImportError(
-                        number, column(key), _text(raw), f"合计行与各乡镇之和 {sums[key]} 不符。"
+                    SheetError(
+                        number, column(key), sheets.text(raw), f"合计行与各乡镇之和 {sums[key]} 不符。"
                     )
                 )
     return good, errors
