@@ -23,6 +23,7 @@ from django.utils import timezone
 from households.demo import create_demo_households
 from reports import exports, services
 from reports.models import Kind, Report, Status
+from tests.conftest import close_other_sessions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,6 +76,7 @@ def redis_broker():
     app.conf.task_always_eager = False
     yield app
     app.conf.task_always_eager = True
+    close_other_sessions()
 
 
 def test_a_worker_killed_mid_export_leaves_a_failed_row_and_the_retry_writes_one_file(
