@@ -4,6 +4,7 @@
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiandang_bench DEBUG=1
     .venv/bin/python manage.py migrate && .venv/bin/python manage.py seed_demo --households 0
     .venv/bin/python bench/bench_import.py [HOUSEHOLDS=100000] [--repeat 1] [--slice 5000] [--no-iie]
+        [--baseline DIR] [--import-only]
 
 It generates the roster (bench/roster.py, cached in /tmp), empties the registry tables of the bench
 database (it refuses a database whose name lacks "bench"), then measures, each in a fresh process
@@ -11,6 +12,11 @@ so that peak RSS (ru_maxrss) belongs to one run: the dry run, the import into an
 the re-import of the same file (idempotent: nothing written), and, on a slice of the first
 `--slice` households, our pipeline against django-import-export's default row-by-row import
 (households.resources, history written by django-simple-history's signals).
+
+Each run reports its phases from the import's progress points (read and convert, check against the
+database, write, then index rebuild and commit, then ANALYZE) and the load average when it started.
+`--baseline DIR` measures another checkout of the project (e.g. `git archive <commit> | tar -x -C DIR`)
+interleaved with this one, run for run, on the same database and with this script and virtualenv.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# The checkout measured: this one, or the --baseline one in that run's child process.
+ROOT = Path(os.environ.get("BENCH_IMPORT_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -55,15 +62,33 @@ def _importer_user():
     return User.objects.select_related("area").filter(role=Role.COUNTY_FUPIN).order_by("pk").first()
 
 
+# Progress points of households.importer: 50 = sheet read and converted, 70 = checked and compared,
+# 95 = rows written, 97 = indexes rebuilt and committed (before ANALYZE), 100 = done.
+PHASES = (("read", 50), ("check", 70), ("write", 95), ("commit", 97), ("analyze", 100))
+
+
 def phase_pipeline(path: str, dry_run: bool) -> dict:
     from households.importer import import_roster
 
+    reached: dict[int, float] = {}
+
+    def progress(percent: int) -> None:
+        reached.setdefault(percent, time.perf_counter())
+
     started = time.perf_counter()
-    result = import_roster(path=path, user=_importer_user(), dry_run=dry_run)
-    seconds = time.perf_counter() - started
+    result = import_roster(path=path, user=_importer_user(), dry_run=dry_run, progress=progress)
+    finished = time.perf_counter()
     if result.errors:
         sys.exit(f"导入出错:{[e.as_dict() for e in result.errors[:5]]}")
-    return {"seconds": seconds, "counts": result.counts}
+    phases: dict[str, float] = {}
+    last, last_name = started, None
+    for name, percent in PHASES:
+        at = next((reached[p] for p in sorted(reached) if p >= percent), None)
+        if at is not None and at >= last:
+            phases[name], last, last_name = at - last, at, name
+    if last_name:  # what follows the last progress point (returning the result) belongs to its phase
+        phases[last_name] += finished - last
+    return {"seconds": finished - started, "counts": result.counts, "phases": phases}
 
 
 def phase_iie(path: str) -> dict:
@@ -115,14 +140,20 @@ def phase_iie(path: str) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": len(households) + len(members)}
 
 
-def _child(args: list[str]) -> dict:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def _child(args: list[str], root: Path = ROOT) -> dict:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BENCH_IMPORT_ROOT": str(root)}
+    load = os.getloadavg()[0]
     out = subprocess.run(
-        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env, check=False
+        [sys.executable, str(Path(__file__).resolve()), "--child", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=root,
     )
     if out.returncode:
         sys.exit(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return {"load": load, **json.loads(out.stdout.strip().splitlines()[-1])}
 
 
 def run_child(args: argparse.Namespace) -> None:
@@ -153,7 +184,19 @@ def _line(label: str, runs: list[dict]) -> dict:
     seconds = statistics.median(r["seconds"] for r in runs)
     rss = max(r["peak_rss_mb"] for r in runs)
     all_runs = ", ".join(f"{r['seconds']:.1f}" for r in runs)
-    print(f"{label:<34} 中位数 {seconds:7.1f} 秒 (各次 {all_runs})  峰值内存 {rss:6.0f} MB", flush=True)
+    loads = ", ".join(f"{r['load']:.1f}" for r in runs if "load" in r)
+    print(
+        f"{label:<34} 中位数 {seconds:7.1f} 秒 (各次 {all_runs};负载 {loads})  峰值内存 {rss:6.0f} MB",
+        flush=True,
+    )
+    with_phases = [r["phases"] for r in runs if r.get("phases")]
+    if with_phases:
+        parts = [
+            f"{name} {statistics.median(p.get(name, 0.0) for p in with_phases):.1f}"
+            for name, _ in PHASES
+            if any(name in p for p in with_phases)
+        ]
+        print(f"{'':<34} 各阶段中位数(秒):{',  '.join(parts)}", flush=True)
     return {"seconds": seconds, "rss": rss}
 
 
@@ -163,6 +206,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--slice", type=int, default=5000)
     parser.add_argument("--no-iie", action="store_true")
+    parser.add_argument("--baseline", type=Path, help="another checkout, measured interleaved with this one")
+    parser.add_argument("--import-only", action="store_true", help="only the import into an empty registry")
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--phase")
     parser.add_argument("--file")
@@ -172,18 +217,27 @@ def main() -> None:
         return
     _setup()
     path = str(_roster(args.households))
-    dry, real, again = [], [], []
+    trees = {"本版本": ROOT}
+    if args.baseline:
+        trees = {f"基线 {args.baseline}": args.baseline.resolve(), **trees}
+    runs = {name: {"dry": [], "real": [], "again": []} for name in trees}
     for _ in range(args.repeat):
-        _child(["--phase", "truncate"])
-        dry.append(_child(["--phase", "dry", "--file", path]))
-        real.append(_child(["--phase", "real", "--file", path]))
-        again.append(_child(["--phase", "real", "--file", path]))
-    counts = real[0]["counts"]
-    print(f"花名册:{args.households} 户 {counts['rows']} 人")
-    _line("预检(dry run)", dry)
-    _line("导入(空库)", real)
-    _line("重复导入(不写入)", again)
-    assert again[0]["counts"]["members_created"] == again[0]["counts"]["members_updated"] == 0
+        for name, root in trees.items():  # interleaved: the baseline, then this checkout, each round
+            _child(["--phase", "truncate"])
+            if not args.import_only:
+                runs[name]["dry"].append(_child(["--phase", "dry", "--file", path], root))
+            runs[name]["real"].append(_child(["--phase", "real", "--file", path], root))
+            if not args.import_only:
+                runs[name]["again"].append(_child(["--phase", "real", "--file", path], root))
+    for name, measured in runs.items():
+        counts = measured["real"][0]["counts"]
+        print(f"{name} — 花名册:{args.households} 户 {counts['rows']} 人")
+        _line("导入(空库)", measured["real"])
+        if not args.import_only:
+            _line("预检(dry run)", measured["dry"])
+            _line("重复导入(不写入)", measured["again"])
+            assert measured["again"][0]["counts"]["members_created"] == 0
+            assert measured["again"][0]["counts"]["members_updated"] == 0
     if args.no_iie:
         return
     slice_path = str(_roster(args.slice))
