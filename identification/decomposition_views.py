@@ -259,9 +259,7 @@ def decomposition_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the run's figures as the round's quotas."""
     _require_change(request, "下达规模控制指标")
     run = _run(request, pk)
-    ok, changed = attempt(
-        request, lambda: service.decomposition_apply(decomposition=run, actor=request.user)
-    )
+    ok, changed = attempt(request, lambda: service.decomposition_apply(decomposition=run, actor=request.user))
     if ok:
         messages.success(
             request, f"已按分解 #{run.pk} 下达规模控制指标:{len(run.result)} 个区划,其中 {changed} 个有变化。"

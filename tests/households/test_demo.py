@@ -21,10 +21,21 @@ def demo_county(db):
 
 def snapshot():
     return (
-        list(Household.objects.order_by("number").values_list("number", "group__code", "attribute", "main_cause")),
-        list(Member.objects.order_by("id_number").values_list("id_number", "name", "relation", "household__number")),
-        list(Case.objects.order_by("household__number", "program").values_list("household__number", "program",
-                                                                               "state", "poverty_class")),
+        list(
+            Household.objects.order_by("number").values_list(
+                "number", "group__code", "attribute", "main_cause"
+            )
+        ),
+        list(
+            Member.objects.order_by("id_number").values_list(
+                "id_number", "name", "relation", "household__number"
+            )
+        ),
+        list(
+            Case.objects.order_by("household__number", "program").values_list(
+                "household__number", "program", "state", "poverty_class"
+            )
+        ),
     )
 
 
