@@ -155,7 +155,7 @@ def test_bad_upload_shows_the_errors_and_writes_nothing(client, round_2012, coun
     )
     page = response.content.decode()
     assert response.status_code == 200 and not response.redirect_chain
-    assert "共 1 处错误,未导入任何指标" in page and "A(乡镇名)" in page and "葵山镇" in page
+    assert "共 1 处错误,全表未导入" in page and "A(乡镇名)" in page and "葵山镇" in page
     assert figures(county_tree.danfeng) == [118696, None, None, None]
     wrong_type = upload(client, users.fupin, round_2012, SimpleUploadedFile("指标.csv", b"a,b"))
     assert "只能导入 Excel .xlsx 文件" in wrong_type.content.decode()

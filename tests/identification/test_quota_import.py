@@ -91,7 +91,7 @@ def test_one_bad_row_writes_nothing_and_lists_row_and_column(client, round_2012,
     assert response.status_code == 200
     assert Quota.objects.filter(round=round_2012, area__in=[t.danfeng, t.xiongbi]).count() == 0
     assert not AuditEvent.objects.filter(event_type="quota.set").exists()
-    assert "未导入任何指标" in page
+    assert "全表未导入" in page
     # title row 1, blank row 2, header row 3: the second data row is Excel row 5, column C.
     assert "<td>5</td><td>C(规模控制人数)</td>" in page and "规模控制人数须为非负整数" in page
     assert "规模控制指标" in page and 'name="file"' in page  # the page is still usable
