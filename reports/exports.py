@@ -17,7 +17,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from celery import chord
@@ -54,8 +54,8 @@ class Written:
 class ExportJob:
     """What a writer needs: the report row, where to write, whose area, whether numbers show whole, progress.
 
-    `area` is the report's area, except in the parts of a composite export (a county archive writes each
-    township's book through a `part` job).
+    `area` is the report's area, except in the parts of a composite export (write_part: a county archive
+    writes each township's book with its township as the area).
     """
 
     report: Report
@@ -67,18 +67,6 @@ class ExportJob:
     def __post_init__(self) -> None:
         if self.area is None:
             self.area = self.report.area
-
-    def scratch(self, name: str) -> Path:
-        """A scratch file beside the output, removed with it."""
-        return self.path.parent / name
-
-    def part(self, name: str, *, start: int, end: int, area: Area | None = None) -> ExportJob:
-        """A job writing one part of this export, its progress mapped onto [start, end] of the whole."""
-
-        def progress(percent: int) -> None:
-            self.progress(start + (end - start) * percent // 100)
-
-        return replace(self, path=self.scratch(name), progress=progress, area=area or self.area)
 
 
 def scratch_dir(report: Report) -> Path:
@@ -289,10 +277,6 @@ def delete(report: Report) -> None:
     if report.file:
         report.file.storage.delete(report.file.name)
     report.delete()
-
-
-def can_retry(report: Report) -> bool:
-    return report.status == Status.FAILED
 
 
 def reset_for_retry(report: Report) -> None:

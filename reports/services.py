@@ -12,7 +12,7 @@ from accounts.scoping import scope_prefix
 from households.models import Household
 from identification.models import Round
 from reports.exports import ExportError, reset_for_retry
-from reports.models import Kind, Report
+from reports.models import Kind, Report, Status
 from villages.models import Area
 
 COUNTY, TOWNSHIP, VILLAGE = Area.Level.COUNTY, Area.Level.TOWNSHIP, Area.Level.VILLAGE
@@ -82,7 +82,7 @@ def request_report(
 def retry(report: Report) -> None:
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
-        if report.status != "failed":
+        if report.status != Status.FAILED:
             raise ExportError("只有失败的报表可以重试。")
         reset_for_retry(report)
         enqueue(report)
