@@ -23,7 +23,7 @@ from identification import decomposition as service
 from identification import forms, selectors
 from identification.models import Decomposition, Round
 from identification.quota_table import filename, quota_table, write_quota_table
-from identification.views import attempt
+from identification.views._common import attempt
 from villages.indicators import INDICATORS, LABELS, import_indicators, indicators_set
 from villages.models import Area
 from villages.selectors import areas_for

@@ -1,7 +1,7 @@
 """The demo's current round: 2013年动态调整 (扶贫标准 2736 元, the national line of 2013; 农村低保标准
 1800 元), with quotas and applications in every state, all built through identification.services.
 
-The work of five weeks is replayed in seconds: the services' calendar (`services._today`) is moved
+The work of five weeks is replayed in seconds: the services' calendar (`identification.clock`) is moved
 along a timeline that ends today, so that closed notices lie in the past and the running ones run now.
 Applications come from 丹凤镇 (the demo township official's), drawn from households not yet on a roll,
 so that each demo account finds work waiting:
@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from households.models import Household, Member
-from identification import rules, services
+from identification import clock, rules, services
 from identification.choices import MeetingKind, NoticeLevel, ObjectionOutcome, Origin, SpotCheckLevel, State
 from identification.models import Application, Round
 from villages.apportion import apportion
@@ -72,17 +72,6 @@ class DemoRound:
     round: Round
     applications: int = 0
     by_state: dict[str, int] = field(default_factory=dict)
-
-
-@contextlib.contextmanager
-def _calendar(day: datetime.date):
-    """Run the services as if it were `day`: the demo replays weeks of work in one go."""
-    saved = services._today
-    services._today = lambda: day
-    try:
-        yield
-    finally:
-        services._today = saved
 
 
 def _reaches(stage: str, step: str) -> bool:
@@ -169,7 +158,7 @@ class _Demo:
         self.stage: dict[int, str] = {}  # application id → how far it goes
 
     def day(self, n: int) -> contextlib.AbstractContextManager:
-        return _calendar(self.start + datetime.timedelta(days=n))
+        return clock.moved_to(self.start + datetime.timedelta(days=n))
 
     def date(self, n: int) -> datetime.date:
         return self.start + datetime.timedelta(days=n)

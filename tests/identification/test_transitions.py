@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from identification import services
+from identification import rules, services
 from identification.choices import FINAL_STATES, MeetingKind, NoticeLevel, State
 from identification.models import Application, Round
 from identification.transitions import TRANSITIONS, WorkflowError, check_move, next_states
@@ -329,10 +329,10 @@ def test_survey_needs_two_surveyors_and_every_answer(flow):
     )
     with pytest.raises(WorkflowError, match="至少两名调查人员"):
         services.application_survey(
-            **base, surveyors=["李明", " "], answers=dict.fromkeys(services.rules.SURVEY_QUESTIONS, False)
+            **base, surveyors=["李明", " "], answers=dict.fromkeys(rules.SURVEY_QUESTIONS, False)
         )
     with pytest.raises(WorkflowError, match="尚缺:X8 具有其他不符合扶贫开发对象情形"):
-        answers = dict.fromkeys(services.rules.SURVEY_QUESTIONS, False)
+        answers = dict.fromkeys(rules.SURVEY_QUESTIONS, False)
         del answers["X8"]
         services.application_survey(**base, surveyors=["李明", "王芳"], answers=answers)
 

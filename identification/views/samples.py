@@ -1,0 +1,189 @@
+"""The township's work queue and samples, the county sample, 乡镇审核."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from identification import forms, sampling, selectors, services
+from identification.choices import (
+    NoticeStatus,
+    SpotCheckLevel,
+    State,
+)
+from identification.models import Round, SpotCheck
+from identification.views._common import (
+    _application,
+    _area,
+    _round,
+    _with_heads,
+    attempt,
+)
+from villages.models import Area
+from villages.selectors import areas_for
+
+# --- 乡镇: work queue, samples -------------------------------------------------------------------------
+
+
+@login_required
+def township_queue(request: HttpRequest) -> HttpResponse:
+    """Per village: what waits for the township (review, sample, notice, objections)."""
+    user = request.user
+    round = _round(request)
+    if user.area is None:
+        raise Http404
+    if user.area.level == Area.Level.TOWNSHIP:
+        township = user.area
+    else:
+        township = _area(request, request.GET.get("township", ""), Area.Level.TOWNSHIP)
+    villages = list(areas_for(user).filter(parent=township).order_by("code"))
+    progress = selectors.progress_by_area(user, round, villages)
+    quotas = selectors.quotas_of(round, villages)
+    only_waiting = request.GET.get("waiting") == "1"
+    rows = [(v, progress[v.code], quotas.get(v.pk)) for v in villages]
+    if only_waiting:
+        rows = [r for r in rows if r[1].count(State.SURVEYED, State.VERIFIED) or r[1].open_objections]
+    return render(
+        request,
+        "identification/township_queue.html",
+        {
+            "round": round,
+            "township": township,
+            "rows": rows,
+            "only_waiting": only_waiting,
+            "notices": selectors.notices_for(user)
+            .filter(round=round, area__code__startswith=township.scope_prefix, status=NoticeStatus.RUNNING)
+            .order_by("ends_on", "id"),
+        },
+    )
+
+
+def _sample_context(request: HttpRequest, round: Round, level: str, area: Area) -> dict:
+    check = selectors.latest_spot_check(request.user, round, level, area)
+    rows = []
+    if check is not None:
+        results = {r.application_id: r for r in check.results.all()}
+        drawn = _with_heads(
+            selectors.applications_for(request.user)
+            .filter(pk__in=check.drawn)
+            .select_related("household__group")
+        ).order_by("household__number")
+        rows = [(a, results.get(a.pk)) for a in drawn]
+    minimum = round.township_sample_rate if level == SpotCheckLevel.TOWNSHIP else round.county_sample_rate
+    return {
+        "round": round,
+        "area": area,
+        "level": SpotCheckLevel(level),
+        "check": check,
+        "rows": rows,
+        "reproduced": check is not None
+        and sampling.draw(check.population, rate=check.rate, seed=check.seed) == sorted(check.drawn),
+        "draw_form": forms.SpotCheckDrawForm(initial={"rate": (minimum * 100).quantize(Decimal("1"))}),
+        "result_form": forms.SpotCheckResultForm(),
+    }
+
+
+def _draw(request: HttpRequest, round: Round, level: str, area: Area) -> None:
+    form = forms.SpotCheckDrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "抽查比例或随机种子填写有误:" + " ".join(e for errs in form.errors.values() for e in errs),
+        )
+        return
+    ok, check = attempt(
+        request,
+        lambda: services.spot_check_draw(
+            round=round,
+            level=level,
+            area=area,
+            actor=request.user,
+            rate=form.cleaned_data["rate"],
+            seed=form.cleaned_data["seed"],
+        ),
+    )
+    if ok:
+        messages.success(
+            request, f"已抽取 {len(check.drawn)} 户(总体 {len(check.population)} 户,随机种子 {check.seed})。"
+        )
+
+
+@login_required
+def township_sample(request: HttpRequest, code: str) -> HttpResponse:
+    village = _area(request, code, Area.Level.VILLAGE)
+    round = _round(request)
+    if request.method == "POST":
+        _draw(request, round, SpotCheckLevel.TOWNSHIP, village)
+        return redirect(request.get_full_path())
+    context = _sample_context(request, round, SpotCheckLevel.TOWNSHIP, village)
+    context["surveyed"] = (
+        selectors.applications_for(request.user)
+        .filter(round=round, state=State.SURVEYED, household__group__code__startswith=village.scope_prefix)
+        .count()
+    )
+    return render(request, "identification/sample.html", context)
+
+
+@login_required
+def county_sample(request: HttpRequest) -> HttpResponse:
+    round = _round(request)
+    county = request.user.area
+    if county is None or county.level != Area.Level.COUNTY:
+        raise PermissionDenied("县级抽查由县扶贫办、县民政局办理。")
+    if request.method == "POST":
+        _draw(request, round, SpotCheckLevel.COUNTY, county)
+        return redirect(request.get_full_path())
+    return render(
+        request, "identification/sample.html", _sample_context(request, round, SpotCheckLevel.COUNTY, county)
+    )
+
+
+@login_required
+@require_POST
+def spot_check_record(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(selectors.spot_checks_for(request.user), pk=pk)
+    form = forms.SpotCheckResultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择核查结论。")
+    else:
+        application = _application(request, form.cleaned_data["application"])
+        ok, _ = attempt(
+            request,
+            lambda: services.spot_check_record(
+                spot_check=check,
+                application=application,
+                actor=request.user,
+                truthful=form.cleaned_data["truthful"],
+                note=form.cleaned_data["note"],
+            ),
+        )
+        if ok:
+            check.refresh_from_db()
+            messages.success(
+                request,
+                f"已录入户 {application.household.number} 的抽查结果。抽查状态:{check.get_status_display()}。",
+            )
+    return redirect(_sample_url(check))
+
+
+def _sample_url(check: SpotCheck) -> str:
+    if check.level == SpotCheckLevel.TOWNSHIP:
+        return reverse("identification:township_sample", args=[check.area.code]) + f"?round={check.round_id}"
+    return reverse("identification:county_sample") + f"?round={check.round_id}"
+
+
+@login_required
+@require_POST
+def village_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(selectors.spot_checks_for(request.user), pk=pk)
+    ok, verified = attempt(request, lambda: services.village_verify(spot_check=check, actor=request.user))
+    if ok:
+        messages.success(request, f"{check.area.name}:{len(verified)} 户乡镇审核通过,待三级公示。")
+    return redirect(_sample_url(check))
