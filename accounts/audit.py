@@ -17,6 +17,17 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 
+_labels: dict[str, str] = {}
+
+
+def register_labels(labels: Mapping[str, str]) -> None:
+    """Each app names its events in Chinese (in its AppConfig.ready): the trail shows 已申报, not a code."""
+    _labels.update(labels)
+
+
+def label(event_type: str) -> str:
+    return _labels.get(event_type, event_type)
+
 
 def event(
     *,

@@ -98,4 +98,11 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:
-        return f"{self.event_type} {self.content_type_id}:{self.object_id}"
+        return f"{self.label} {self.content_type_id}:{self.object_id}"
+
+    @property
+    def label(self) -> str:
+        """The event in Chinese, as the apps registered it (accounts.audit.register_labels)."""
+        from accounts.audit import label
+
+        return label(self.event_type)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("areas/", include("villages.urls")),
     path("households/", include("households.urls")),
     path("identification/", include("identification.urls")),
+    path("notices/", include("notices.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -298,6 +298,8 @@ class Case(models.Model):
         _("贫困类型"), choices=choices.PovertyClass.choices, null=True, blank=True
     )
     left_year = models.PositiveSmallIntegerField(_("退出年度"), null=True, blank=True)
+    # 返贫: the year a lifted 扶贫 case was confirmed again (its state is then 返贫, its history keeps the rest).
+    returned_year = models.PositiveSmallIntegerField(_("返贫年度"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     history = HistoricalRecords()

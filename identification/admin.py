@@ -10,9 +10,8 @@ from identification.models import (
     Application,
     Decomposition,
     Meeting,
-    Notice,
-    Objection,
     Quota,
+    Referral,
     Round,
     SpotCheck,
 )
@@ -50,8 +49,8 @@ class DecompositionAdmin(admin.ModelAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(AreaScopedAdmin):
-    list_display = ["household", "round", "state", "wants_fupin", "wants_dibao", "poverty_class"]
-    list_filter = ["round", "state", "wants_fupin", "wants_dibao", "poverty_class"]
+    list_display = ["household", "round", "state", "for_fupin", "for_dibao", "poverty_class"]
+    list_filter = ["round", "state", "for_fupin", "for_dibao", "poverty_class"]
     search_fields = ["household__number"]
     readonly_fields = [f.name for f in Application._meta.concrete_fields]
 
@@ -70,15 +69,13 @@ class SpotCheckAdmin(AreaScopedAdmin):
     readonly_fields = [f.name for f in SpotCheck._meta.concrete_fields]
 
 
-@admin.register(Notice)
-class NoticeAdmin(AreaScopedAdmin):
-    list_display = ["title", "level", "area", "starts_on", "ends_on", "status"]
-    list_filter = ["round", "level", "status"]
-    readonly_fields = ["round", "level", "area", "status", "published_by", "closed_at"]
+@admin.register(Referral)
+class ReferralAdmin(AreaScopedAdmin):
+    """Read-only: referrals are made by 民政's confirmations and decided by 扶贫办 on their screen (audited)."""
 
-
-@admin.register(Objection)
-class ObjectionAdmin(AreaScopedAdmin):
-    list_display = ["application", "notice", "received_at", "status", "outcome"]
+    list_display = ["application", "status", "referred_at", "decided_at"]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in Objection._meta.concrete_fields]
+    readonly_fields = [f.name for f in Referral._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False

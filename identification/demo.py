@@ -27,9 +27,10 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts import clock
 from accounts.models import Role, User
 from households.models import Household, Member
-from identification import clock, rules, services
+from identification import rules, services
 from identification.choices import MeetingKind, NoticeLevel, ObjectionOutcome, Origin, SpotCheckLevel, State
 from identification.models import Application, Round
 from villages.apportion import apportion

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django import forms
 
+from households.choices import Cause
 from households.models import Household, IncomeRecord
 from identification import rules
-from identification.choices import PROGRAM_LABELS, Origin, State
+from identification.choices import PROGRAM_LABELS, Origin, RedoScope, State
 from identification.models import Application, Round
 from identification.services import INCOME_FIELDS
 
@@ -36,25 +37,58 @@ class ApplicationFilterForm(forms.Form):
         if data.get("area"):
             applications = applications.filter(household__group__code__startswith=data["area"].rstrip("0"))
         if data.get("program"):
-            applications = applications.filter(**{f"wants_{data['program']}": True})
+            applications = applications.filter(**{f"for_{data['program']}": True})
         if data.get("q"):
             applications = applications.filter(household__number__startswith=data["q"].strip())
         return applications
 
 
-class ApplicationForm(forms.Form):
-    """申报: 户主申请 (date + scan of the signed form) or 村民小组提名 (reason)."""
+def _condition_field(code: str) -> forms.TypedChoiceField:
+    """One of 第三步's 13 conditions: 是 or 否 must be chosen — nothing is pre-selected."""
+    return forms.TypedChoiceField(
+        label=f"{code} {rules.SURVEY_QUESTIONS[code]}",
+        choices=[("yes", "是"), ("no", "否")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择“是”或“否”。"},
+    )
 
-    household = forms.ModelChoiceField(label="户", queryset=Household.objects.none())
+
+class ConditionsMixin:
+    """The five direct-entry conditions and eight exclusions as 13 required yes/no questions."""
+
+    def add_conditions(self) -> None:
+        for code in rules.SURVEY_QUESTIONS:
+            self.fields[code] = _condition_field(code)
+
+    def condition_fields(self, codes) -> list[forms.BoundField]:
+        return [self[code] for code in codes]
+
+    def answers(self) -> dict[str, bool]:
+        return {code: self.cleaned_data[code] for code in rules.SURVEY_QUESTIONS}
+
+
+SCAN_TYPES = {".jpg", ".jpeg", ".png", ".pdf"}
+
+
+class ApplicationForm(ConditionsMixin, forms.Form):
+    """申报: 户主申请 (date + scan of the signed form) or 村民小组提名 (reason), and the household's own
+    declaration of the 13 conditions of 第三步."""
+
+    household = forms.ModelChoiceField(label="户(户编号 户主)", queryset=Household.objects.none())
     programs = forms.ChoiceField(label="申请项目", choices=PROGRAM_CHOICES, widget=forms.RadioSelect)
     origin = forms.ChoiceField(label="申报方式", choices=Origin.choices, widget=forms.RadioSelect)
     applied_on = forms.DateField(label="申请日期", required=False, widget=DATE)
     application_scan = forms.FileField(
-        label="签名申请书扫描件或照片", required=False, help_text="户主申请时必须上传(图片或 PDF)。"
+        label="签名申请书扫描件或照片",
+        required=False,
+        help_text="户主申请时必须上传(JPG、PNG 图片或 PDF,不超过 10 MB)。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
     )
     nomination_reason = forms.CharField(
         label="提名理由",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="村民小组提名时必填。",
     )
@@ -62,14 +96,34 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, households, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = households
-        self.fields["household"].label_from_instance = lambda h: f"{h.number} {h.address}"
+        # The 申报 names a household as people know it: its 户编号 and its head.
+        self.fields["household"].label_from_instance = lambda h: (
+            f"{h.number} {getattr(h, 'head_name', None) or '(未登记户主)'}"
+        )
+        self.add_conditions()
+
+    def clean_application_scan(self):
+        scan = self.cleaned_data.get("application_scan")
+        if scan:
+            suffix = "." + scan.name.rsplit(".", 1)[-1].lower() if "." in scan.name else ""
+            if suffix not in SCAN_TYPES:
+                raise forms.ValidationError("申请书只能上传 JPG、PNG 图片或 PDF 文件。")
+            if scan.size > 10 * 1024 * 1024:
+                raise forms.ValidationError("申请书文件超过 10 MB,请压缩后再上传。")
+        return scan
+
+    def clean_applied_on(self):
+        value = self.cleaned_data.get("applied_on")
+        if value and value > datetime.date.today():
+            raise forms.ValidationError("申请日期不能晚于今天。")
+        return value
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("origin") == Origin.APPLIED:
-            if not data.get("applied_on"):
+            if not data.get("applied_on") and "applied_on" not in self.errors:
                 self.add_error("applied_on", "户主申请须填写申请日期。")
-            if not data.get("application_scan"):
+            if not data.get("application_scan") and "application_scan" not in self.errors:
                 self.add_error("application_scan", "户主申请须上传签名申请书的扫描件或照片。")
         elif data.get("origin") == Origin.NOMINATED and not (data.get("nomination_reason") or "").strip():
             self.add_error("nomination_reason", "村民小组提名须填写提名理由。")
@@ -115,15 +169,30 @@ def _split_names(value: str) -> list[str]:
     return [n for n in re.split(r"[,,、;;\s]+", value or "") if n]
 
 
-class SurveyForm(forms.Form):
-    """入户调查: ≥ 2 surveyors, income by source for last year, the 5 + 8 conditions."""
+class SurveyForm(ConditionsMixin, forms.Form):
+    """入户调查: ≥ 2 surveyors, income by source for last year, the 5 + 8 conditions answered (evidence for
+    every 是), and the 致贫原因 found."""
 
     surveyed_on = forms.DateField(label="调查日期", widget=DATE)
-    surveyors = forms.CharField(label="调查人员", help_text="至少两人,用顿号或逗号分隔。")
-    persons = forms.IntegerField(label="家庭人口数", min_value=1)
-    family_situation = forms.CharField(label="家庭基本情况", widget=forms.Textarea(attrs={"rows": 2}))
-    assets = forms.CharField(label="家庭资产", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    burden = forms.CharField(label="家庭负担", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    surveyors = forms.CharField(label="调查人员", max_length=200, help_text="至少两人,用顿号或逗号分隔。")
+    persons = forms.IntegerField(label="家庭人口数", min_value=1, max_value=99)
+    family_situation = forms.CharField(
+        label="家庭基本情况", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    assets = forms.CharField(
+        label="家庭资产", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    burden = forms.CharField(
+        label="家庭负担", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    main_cause = forms.ChoiceField(
+        label="主要致贫原因",
+        choices=[("", "请选择"), *Cause.choices],
+        error_messages={"required": "请选择主要致贫原因。"},
+    )
+    other_causes = forms.MultipleChoiceField(
+        label="其他致贫原因", required=False, choices=Cause.choices, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -132,13 +201,13 @@ class SurveyForm(forms.Form):
             self.fields[name] = forms.DecimalField(
                 label=f"{label}(元)", min_value=0, max_digits=10, decimal_places=2, required=False
             )
-        for code, question in rules.SURVEY_QUESTIONS.items():
-            self.fields[code] = forms.TypedChoiceField(
-                label=f"{code} {question}",
-                choices=[("no", "否"), ("yes", "是")],
-                coerce=lambda v: v == "yes",
-                widget=forms.RadioSelect,
-                initial="no",
+        self.add_conditions()
+        for code in rules.SURVEY_QUESTIONS:
+            self.fields[f"evidence_{code}"] = forms.CharField(
+                label="佐证情况",
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"placeholder": "回答“是”时必填:看到了什么"}),
             )
 
     def clean_surveyors(self) -> list[str]:
@@ -147,17 +216,30 @@ class SurveyForm(forms.Form):
             raise forms.ValidationError("入户调查须由至少两名调查人员进行,请填写两人以上的姓名。")
         return names
 
+    def clean_surveyed_on(self):
+        value = self.cleaned_data["surveyed_on"]
+        if value > datetime.date.today():
+            raise forms.ValidationError("调查日期不能晚于今天。")
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for code in rules.SURVEY_QUESTIONS:
+            if data.get(code) is True and not (data.get(f"evidence_{code}") or "").strip():
+                self.add_error(f"evidence_{code}", "回答“是”须写明佐证情况。")
+        return data
+
+    def condition_rows(self, codes) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[code], self[f"evidence_{code}"]) for code in codes]
+
     def income_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in INCOME_FIELDS]
-
-    def condition_fields(self, codes) -> list[forms.BoundField]:
-        return [self[code] for code in codes]
 
     def income(self) -> dict[str, Decimal]:
         return {name: self.cleaned_data.get(name) or Decimal(0) for name in INCOME_FIELDS}
 
-    def answers(self) -> dict[str, bool]:
-        return {code: self.cleaned_data[code] for code in rules.SURVEY_QUESTIONS}
+    def evidence(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"evidence_{code}", "") for code in rules.SURVEY_QUESTIONS}
 
 
 class ReasonForm(forms.Form):
@@ -172,6 +254,22 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label="不予认定理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferralDecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label="确认结果",
+        choices=[("yes", "确认为扶贫对象"), ("no", "不予确认")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="意见", required=False, max_length=1000)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("accept") is False and not (data.get("note") or "").strip():
+            self.add_error("note", "不予确认须填写理由。")
+        return data
 
 
 class SpotCheckDrawForm(forms.Form):
@@ -193,35 +291,18 @@ class SpotCheckResultForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label="核查情况", required=False, max_length=500)
-
-
-class NoticeForm(forms.Form):
-    title = forms.CharField(label="标题", required=False, max_length=120, help_text="留空则自动生成。")
-    starts_on = forms.DateField(label="公示开始日期", widget=DATE)
-    ends_on = forms.DateField(label="公示结束日期", widget=DATE)
-    issuing_body = forms.CharField(label="公示单位", max_length=60)
-    complaint_phone = forms.CharField(label="监督电话", max_length=20)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] <= data["starts_on"]:
-            self.add_error("ends_on", "结束日期须晚于开始日期。")
-        return data
-
-
-class ObjectionForm(forms.Form):
-    household_number = forms.CharField(label="被异议户的户编号", max_length=20)
-    complainant = forms.CharField(label="异议人", required=False, max_length=40, help_text="可匿名。")
-    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 2}))
-    received_at = forms.DateTimeField(
-        label="收到时间", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    redo_scope = forms.ChoiceField(
+        label="不实时推倒重来的范围",
+        choices=RedoScope.choices,
+        initial=RedoScope.GROUP,
+        required=False,
+        widget=forms.RadioSelect,
     )
 
-
-class ObjectionHandleForm(forms.Form):
-    RESULTS = [("dismiss", "不成立"), ("reevaluate", "成立:退回重新评议"), ("reject", "成立:不予认定")]
-    result = forms.ChoiceField(label="核实结论", choices=RESULTS, widget=forms.RadioSelect)
-    note = forms.CharField(label="核实情况", widget=forms.Textarea(attrs={"rows": 2}))
+    def __init__(self, *args, township: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not township:
+            del self.fields["redo_scope"]
 
 
 class RoundForm(forms.ModelForm):
@@ -260,10 +341,6 @@ class QuotaImportForm(forms.Form):
         if file.size > self.MAX_BYTES:
             raise forms.ValidationError("文件超过 5 MB,规模控制表不应这么大,请检查。")
         return file
-
-
-def default_notice_dates(round: Round, today: datetime.date) -> dict[str, datetime.date]:
-    return {"starts_on": today, "ends_on": today + datetime.timedelta(days=round.notice_days)}
 
 
 # --- 规模分解 (identification.decomposition) -----------------------------------------------------------

@@ -9,23 +9,22 @@ from decimal import Decimal
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import AreaScopedQuerySet
-from households.choices import PovertyClass
+from households.choices import Cause, PovertyClass
 from identification.choices import (
     FINAL_STATES,
     NEXT_STEP,
     PROGRAM_LABELS,
     Decision,
     MeetingKind,
-    NoticeLevel,
-    NoticeStatus,
-    ObjectionOutcome,
-    ObjectionStatus,
     Origin,
+    Program,
+    RedoScope,
+    ReferralStatus,
     SpotCheckLevel,
     SpotCheckStatus,
     State,
@@ -130,6 +129,16 @@ class Application(models.Model):
     )
     wants_fupin = models.BooleanField(_("申请扶贫"), default=False)
     wants_dibao = models.BooleanField(_("申请低保"), default=False)
+    # The programs the application goes on for (两项制度衔接, 四(二) "属于扶贫对象的…属于农村低保对象的…"):
+    # at 申报 what was asked; the survey keeps those it found eligible; the township may add 低保 with the
+    # household's consent (dibao_offered). Each bureau receives and decides only its own.
+    for_fupin = models.BooleanField(_("报扶贫"), default=False)
+    for_dibao = models.BooleanField(_("报低保"), default=False)
+    dibao_offered = models.BooleanField(_("乡镇转报低保"), default=False)
+    dibao_offer_note = models.TextField(_("转报低保说明(本户同意)"), blank=True)
+    # 第三步: the five direct-entry conditions and eight exclusions, declared at 申报 ({code: bool}, all 13);
+    # the survey verifies them.
+    declared = models.JSONField(_("申报时自述条件"), default=dict, blank=True)
     origin = models.CharField(_("申报方式"), max_length=10, choices=Origin.choices)
     applied_on = models.DateField(_("申请日期"), null=True, blank=True)
     application_scan = models.FileField(_("申请书扫描件"), upload_to="applications/%Y/", blank=True)
@@ -198,9 +207,9 @@ class Application(models.Model):
                 | (Q(origin=Origin.NOMINATED) & ~Q(nomination_reason="")),
             ),
             models.CheckConstraint(
-                name="application_decides_only_requested_programs",
-                condition=(Q(wants_fupin=True) | Q(fupin_decision=""))
-                & (Q(wants_dibao=True) | Q(dibao_decision="")),
+                name="application_decides_only_routed_programs",
+                condition=(Q(for_fupin=True) | Q(fupin_decision=""))
+                & (Q(for_dibao=True) | Q(dibao_decision="")),
             ),
             models.CheckConstraint(
                 name="application_rejection_has_reason",
@@ -229,12 +238,26 @@ class Application(models.Model):
 
     @property
     def programs(self) -> list[str]:
+        """The programs the application goes on for (see `for_fupin`)."""
+        return [p for p, routed in (("fupin", self.for_fupin), ("dibao", self.for_dibao)) if routed]
+
+    @property
+    def requested_programs(self) -> list[str]:
         return [p for p, wanted in (("fupin", self.wants_fupin), ("dibao", self.wants_dibao)) if wanted]
 
     @property
     def is_cross(self) -> bool:
-        """交叉对象: asks for both rolls and so needs both county decisions."""
-        return self.wants_fupin and self.wants_dibao
+        """交叉对象: goes on for both rolls and so needs both county decisions."""
+        return self.for_fupin and self.for_dibao
+
+    @property
+    def direct_entry(self) -> list[str]:
+        """The direct-entry conditions (D1–D5) declared at 申报: the group vote places them first."""
+        return sorted(code for code, yes in self.declared.items() if yes and code.startswith("D"))
+
+    @property
+    def declared_exclusions(self) -> list[str]:
+        return sorted(code for code, yes in self.declared.items() if yes and code.startswith("X"))
 
     def decision(self, program: str) -> str:
         return getattr(self, f"{program}_decision")
@@ -326,8 +349,17 @@ class Survey(models.Model):
     income = models.JSONField(_("收入情况"))
     assets = models.TextField(_("家庭资产"), blank=True)
     burden = models.TextField(_("家庭负担"), blank=True)
-    # Condition code (rules.SURVEY_QUESTIONS) → yes/no.
+    # Condition code (rules.SURVEY_QUESTIONS) → yes/no, each chosen by the surveyor (never defaulted), and
+    # for every yes what the surveyor saw ({code: text}).
     answers = models.JSONField(_("直接纳入与排除条件"))
+    evidence = models.JSONField(_("佐证情况"), default=dict, blank=True)
+    main_cause = models.CharField(_("主要致贫原因"), max_length=10, choices=Cause.choices, blank=True)
+    other_causes = ArrayField(
+        models.CharField(max_length=10, choices=Cause.choices),
+        verbose_name=_("其他致贫原因"),
+        default=list,
+        blank=True,
+    )
     eligibility = models.JSONField(_("资格判定依据"))
     recorded_by = models.ForeignKey(
         "accounts.User", verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
@@ -358,6 +390,9 @@ class SpotCheck(models.Model):
         Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="spot_checks"
     )
     level = models.CharField(_("抽查级别"), max_length=10, choices=SpotCheckLevel.choices)
+    # 第六步: 县扶贫办 and 县民政局 each draw their own sample of their own list; blank for the township,
+    # whose one draw covers both lists (第五步 "各不低于20%").
+    program = models.CharField(_("抽查项目"), max_length=10, choices=Program.choices, blank=True)
     area = models.ForeignKey(
         "villages.Area", verbose_name=_("抽查范围"), on_delete=models.PROTECT, related_name="+"
     )
@@ -365,6 +400,11 @@ class SpotCheck(models.Model):
     seed = models.BigIntegerField(_("随机种子"))
     population = ArrayField(models.BigIntegerField(), verbose_name=_("抽样总体(申请编号)"))
     drawn = ArrayField(models.BigIntegerField(), verbose_name=_("抽中(申请编号)"))
+    # Per list drawn from: {"fupin": {"population": [...], "drawn": [...]}, "dibao": {...}}; each list is
+    # drawn with the same seed, and `population`/`drawn` above are their unions.
+    lists = models.JSONField(_("分项目抽样"), default=dict, blank=True)
+    # 推倒重来: what an untrue finding sent back (the township's choice, recorded).
+    redo_scope = models.CharField(_("推倒重来范围"), max_length=10, choices=RedoScope.choices, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=SpotCheckStatus.choices, default=SpotCheckStatus.OPEN
     )
@@ -385,6 +425,11 @@ class SpotCheck(models.Model):
                 name="spot_check_rate_minimum",
                 condition=Q(level=SpotCheckLevel.TOWNSHIP, rate__gte=MIN_TOWNSHIP_RATE, rate__lte=1)
                 | Q(level=SpotCheckLevel.COUNTY, rate__gte=MIN_COUNTY_RATE, rate__lte=1),
+            ),
+            models.CheckConstraint(
+                name="spot_check_county_has_program",
+                condition=Q(level=SpotCheckLevel.TOWNSHIP, program="")
+                | Q(level=SpotCheckLevel.COUNTY, program__in=["fupin", "dibao"]),
             ),
         ]
 
@@ -421,121 +466,47 @@ class SpotCheckResult(models.Model):
         return f"{self.application} {'属实' if self.truthful else '不实'}"
 
 
-class Notice(models.Model):
-    """A 公示 at one of the three levels: the listed households, the period, who issues it."""
+class Referral(models.Model):
+    """四(二) last sentence, seed 001 "双向纳入": a 低保 household with labour that 民政 confirmed, referred to
+    县扶贫办 as a candidate 扶贫对象. The referral and its decision are kept."""
 
-    round = models.ForeignKey(
-        Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="notices"
+    application = models.OneToOneField(
+        Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="referral"
     )
-    level = models.CharField(_("公示级别"), max_length=10, choices=NoticeLevel.choices)
-    area = models.ForeignKey(
-        "villages.Area", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
-    )
-    title = models.CharField(_("标题"), max_length=120)
-    starts_on = models.DateField(_("公示开始日期"))
-    ends_on = models.DateField(_("公示结束日期"))
-    issuing_body = models.CharField(_("公示单位"), max_length=60)
-    complaint_phone = models.CharField(_("监督电话"), max_length=20)
-    entries = models.ManyToManyField(
-        Application, through="NoticeEntry", verbose_name=_("公示对象"), related_name="notices"
-    )
+    reason = models.TextField(_("转介理由"))
     status = models.CharField(
-        _("状态"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.RUNNING
+        _("状态"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.PENDING
     )
-    published_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    referred_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("转介人"), on_delete=models.PROTECT, related_name="+"
     )
-    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-
-    objects = AreaScopedQuerySet.as_manager()
-    area_code_field = "area__code"
-
-    class Meta:
-        verbose_name = _("公示")
-        verbose_name_plural = _("公示")
-        ordering = ["-starts_on", "-id"]
-        constraints = [
-            models.CheckConstraint(name="notice_ends_after_start", condition=Q(ends_on__gt=F("starts_on"))),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class NoticeEntry(models.Model):
-    """One application on one notice. `struck` when an upheld objection or a send-back removed it:
-    the application must then go through every level again."""
-
-    notice = models.ForeignKey(
-        Notice, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="notice_entries"
-    )
-    application = models.ForeignKey(
-        Application, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="notice_entries"
-    )
-    struck = models.BooleanField(_("已撤下"), default=False)
-
-    class Meta:
-        verbose_name = _("公示对象")
-        verbose_name_plural = _("公示对象")
-        constraints = [models.UniqueConstraint(fields=["notice", "application"], name="notice_entry_once")]
-
-    def __str__(self) -> str:
-        return f"{self.notice}: {self.application}"
-
-
-class Objection(models.Model):
-    """异议 against one entry of a running notice; verified, then dismissed or upheld."""
-
-    notice = models.ForeignKey(
-        Notice, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="objections"
-    )
-    application = models.ForeignKey(
-        Application, verbose_name=_("被异议对象"), on_delete=models.PROTECT, related_name="objections"
-    )
-    complainant = models.CharField(_("异议人"), max_length=40, blank=True, help_text=_("可匿名。"))
-    content = models.TextField(_("异议内容"))
-    received_at = models.DateTimeField(_("收到时间"))
-    status = models.CharField(
-        _("处理状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
-    )
-    outcome = models.CharField(_("处理结果"), max_length=10, choices=ObjectionOutcome.choices, blank=True)
-    verification_note = models.TextField(_("核实情况"), blank=True)
-    recorded_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
-    )
-    handled_by = models.ForeignKey(
+    referred_at = models.DateTimeField(_("转介时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
         "accounts.User",
-        verbose_name=_("核实人"),
+        verbose_name=_("确认人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    handled_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    note = models.TextField(_("确认意见"), blank=True)
 
     objects = AreaScopedQuerySet.as_manager()
-    # Scoped by the household: a village cadre sees objections to their households on a township notice.
     area_code_field = "application__household__group__code"
 
     class Meta:
-        verbose_name = _("异议")
-        verbose_name_plural = _("异议")
-        ordering = ["-received_at", "-id"]
+        verbose_name = _("低保转扶贫")
+        verbose_name_plural = _("低保转扶贫")
+        ordering = ["status", "-referred_at"]
         constraints = [
             models.CheckConstraint(
-                name="objection_handled_has_note",
-                condition=Q(status=ObjectionStatus.OPEN) | ~Q(verification_note=""),
-            ),
-            models.CheckConstraint(
-                name="objection_outcome_only_if_upheld",
-                condition=Q(status=ObjectionStatus.UPHELD, outcome__in=list(ObjectionOutcome.values))
-                | (~Q(status=ObjectionStatus.UPHELD) & Q(outcome="")),
-            ),
+                name="referral_declined_has_note", condition=~Q(status=ReferralStatus.DECLINED) | ~Q(note="")
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.application}: {self.content[:20]}"
+        return f"{self.application} {self.get_status_display()}"
 
 
 class Decomposition(models.Model):

@@ -9,30 +9,17 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from accounts.models import User
-from households.choices import Relation
-from households.idnumber import mask
-from households.models import Member
 from identification.choices import (
     NEXT_STEP,
-    PROGRAM_LABELS,
     QUOTA_STATES,
-    NoticeStatus,
-    ObjectionStatus,
+    ReferralStatus,
     SpotCheckLevel,
     SpotCheckStatus,
     State,
 )
-from identification.models import (
-    Application,
-    Meeting,
-    Notice,
-    NoticeEntry,
-    Objection,
-    Quota,
-    Round,
-    SpotCheck,
-    Vote,
-)
+from identification.models import Application, Meeting, Quota, Referral, Round, SpotCheck, Vote
+from notices import selectors as notice_selectors
+from notices.models import Notice, Objection
 from villages.models import Area
 
 
@@ -53,12 +40,31 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(user).select_related("area")
 
 
-def notices_for(user: User) -> QuerySet[Notice]:
-    return Notice.objects.visible_to(user).select_related("area", "round")
+def notice_context(round: Round) -> str:
+    """The notices of a round carry this in `Notice.context`."""
+    return f"round:{round.pk}"
 
 
-def objections_for(user: User) -> QuerySet[Objection]:
-    return Objection.objects.visible_to(user).select_related("notice", "application__household")
+def notice_kind(level: str) -> str:
+    return f"identification.{level}"
+
+
+def notices_for(user: User, round: Round) -> QuerySet[Notice]:
+    return notice_selectors.notices_for(user).filter(context=notice_context(round))
+
+
+def objections_for(user: User, round: Round) -> QuerySet[Objection]:
+    return notice_selectors.objections_for(user).filter(notice__context=notice_context(round))
+
+
+def referrals_for(user: User) -> QuerySet[Referral]:
+    return Referral.objects.visible_to(user).select_related(
+        "application__household__group", "application__round", "referred_by", "decided_by"
+    )
+
+
+def pending_referrals(user: User) -> QuerySet[Referral]:
+    return referrals_for(user).filter(status=ReferralStatus.PENDING)
 
 
 def spot_checks_for(user: User) -> QuerySet[SpotCheck]:
@@ -85,85 +91,30 @@ def state_counts(user: User, round: Round) -> dict[str, int]:
     return {row["state"]: row["n"] for row in rows}
 
 
-def passed_notice_levels(application: Application) -> set[str]:
-    """The 公示 levels this application has passed: on a closed notice and not struck from it."""
-    return set(
-        application.notice_entries.filter(struck=False, notice__status=NoticeStatus.CLOSED).values_list(
-            "notice__level", flat=True
-        )
-    )
-
-
 def notice_levels(application_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """{application id: {notice level: notice status}} over the entries not struck, in one query.
-
-    An application is on at most one standing notice per level (notice_publish refuses a second).
-    """
-    levels: dict[int, dict[str, str]] = {}
-    rows = NoticeEntry.objects.filter(application_id__in=application_ids, struck=False).values_list(
-        "application_id", "notice__level", "notice__status"
-    )
-    for application_id, level, status in rows:
-        levels.setdefault(application_id, {})[level] = status
-    return levels
+    """{application id: {notice level: notice status}} over the entries still standing, in one query."""
+    return {
+        pk: {kind.removeprefix("identification."): status for kind, status in kinds.items()}
+        for pk, kinds in notice_selectors.subject_notices(Application, application_ids).items()
+    }
 
 
-def county_checked_ids(round: Round) -> tuple[set[int], set[int]]:
-    """(ids covered by a complete county sample, ids the county found untrue).
+def county_checked_ids(round: Round, program: str) -> tuple[set[int], set[int]]:
+    """(ids covered by a complete county sample of `program`, ids that sample found untrue).
 
-    Complete = every drawn application has a result; only then may the county decide on its population.
+    第六步: each bureau decides only after its own sample: complete = every drawn application has a result.
     """
     covered: set[int] = set()
     untrue: set[int] = set()
-    checks = SpotCheck.objects.filter(round=round, level=SpotCheckLevel.COUNTY).prefetch_related("results")
-    for check in checks:
+    checks = SpotCheck.objects.filter(round=round, level=SpotCheckLevel.COUNTY, program=program).exclude(
+        status=SpotCheckStatus.SUPERSEDED
+    )
+    for check in checks.prefetch_related("results"):
         results = list(check.results.all())
         if {r.application_id for r in results} >= set(check.drawn):
             covered.update(check.population)
             untrue.update(r.application_id for r in results if not r.truthful)
     return covered, untrue
-
-
-@dataclass(frozen=True)
-class NoticeRow:
-    """One line of a printed 公示: the head's ID number masked (DESIGN.md, privacy)."""
-
-    household_number: str
-    head_name: str
-    head_id_masked: str
-    persons: int
-    programs: str
-    poverty_class: str
-
-
-def notice_rows(notice: Notice) -> list[NoticeRow]:
-    """The entries of a notice still standing, in household order, in two queries whatever the size."""
-    entries = (
-        NoticeEntry.objects.filter(notice=notice, struck=False)
-        .select_related("application__household")
-        .order_by("application__household__number")
-    )
-    applications = [e.application for e in entries]
-    heads = {
-        m.household_id: m
-        for m in Member.objects.filter(
-            household_id__in=[a.household_id for a in applications], relation=Relation.HEAD
-        ).only("household_id", "name", "id_number")
-    }
-    rows = []
-    for a in applications:
-        head = heads.get(a.household_id)
-        rows.append(
-            NoticeRow(
-                household_number=a.household.number,
-                head_name=head.name if head else "",
-                head_id_masked=mask(head.id_number) if head else "",
-                persons=a.persons,
-                programs="、".join(PROGRAM_LABELS[p] for p in a.programs),
-                poverty_class=a.get_poverty_class_display() if a.poverty_class else "",
-            )
-        )
-    return rows
 
 
 def meeting_ranking(meeting: Meeting) -> list[Vote]:
@@ -174,7 +125,7 @@ def meeting_ranking(meeting: Meeting) -> list[Vote]:
 def awaiting_decision(user: User, round: Round, program: str) -> QuerySet[Application]:
     """The county queue: publicized applications asking for `program` that it has not decided yet."""
     return applications_for(user).filter(
-        round=round, state=State.PUBLICIZED, **{f"wants_{program}": True, f"{program}_decision": ""}
+        round=round, state=State.PUBLICIZED, **{f"for_{program}": True, f"{program}_decision": ""}
     )
 
 
@@ -196,7 +147,7 @@ class AreaProgress:
 
     @property
     def in_review(self) -> int:
-        return self.count(State.SUBMITTED, State.RECOMMENDED)
+        return self.count(State.SUBMITTED, State.RECOMMENDED, State.GROUP_PUBLICIZED)
 
 
 def progress_by_area(user: User, round: Round, areas: Sequence[Area]) -> dict[str, AreaProgress]:
@@ -223,10 +174,10 @@ def progress_by_area(user: User, round: Round, areas: Sequence[Area]) -> dict[st
         if row["state"] in QUOTA_STATES:
             progress.persons += row["persons"] or 0
     objections = (
-        objections_for(user)
-        .filter(notice__round=round, status=ObjectionStatus.OPEN)
+        objections_for(user, round)
+        .filter(status=Objection.Status.OPEN)
         .order_by()
-        .annotate(prefix=Substr("application__household__group__code", 1, digits))
+        .annotate(prefix=Substr("entry__area_code", 1, digits))
         .values("prefix")
         .annotate(n=Count("id"))
     )
@@ -241,25 +192,28 @@ def quotas_of(round: Round, areas: Sequence[Area]) -> dict[int, int]:
     return dict(Quota.objects.filter(round=round, area__in=areas).values_list("area_id", "persons"))
 
 
-def latest_spot_check(user: User, round: Round, level: str, area: Area) -> SpotCheck | None:
-    """The spot check in force for an area: the newest one not superseded by a re-draw."""
+def latest_spot_check(
+    user: User, round: Round, level: str, area: Area, program: str = ""
+) -> SpotCheck | None:
+    """The spot check in force for an area (and, at the county, a bureau's program): the newest one not
+    superseded by a re-draw."""
     return (
         spot_checks_for(user)
-        .filter(round=round, level=level, area=area)
+        .filter(round=round, level=level, area=area, program=program)
         .exclude(status=SpotCheckStatus.SUPERSEDED)
         .prefetch_related("results")
         .first()
     )
 
 
-def announcement(user: User, round: Round) -> QuerySet[Application]:
-    """公告: the county's decided applications of a round (confirmed and rejected)."""
-    return (
-        applications_for(user)
-        .filter(round=round, state__in=[State.CONFIRMED, State.REJECTED])
-        .select_related("household__group__parent__parent")
-        .order_by("household__number")
-    )
+def announcement(user: User, round: Round, program: str | None = None) -> QuerySet[Application]:
+    """公告: the county's decided applications of a round (confirmed and rejected), of one program if given."""
+    decided = applications_for(user).filter(round=round)
+    if program:
+        decided = decided.filter(**{f"for_{program}": True}).exclude(**{f"{program}_decision": ""})
+    else:
+        decided = decided.filter(state__in=[State.CONFIRMED, State.REJECTED])
+    return decided.select_related("household__group__parent__parent").order_by("household__number")
 
 
 def home_counts(user: User, round: Round) -> list[tuple[str, int]]:

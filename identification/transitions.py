@@ -16,38 +16,52 @@ TOWNSHIP = Role.TOWNSHIP_OFFICIAL
 FUPIN = Role.COUNTY_FUPIN
 MINZHENG = Role.COUNTY_MINZHENG
 
+BOTH_LOCAL = frozenset({VILLAGE, TOWNSHIP})
+
 TRANSITIONS: dict[State, dict[State, frozenset[Role]]] = {
     State.SUBMITTED: {
-        State.RECOMMENDED: frozenset({VILLAGE}),  # 村民小组户主会议 votes it onto the list
+        State.RECOMMENDED: frozenset({VILLAGE}),  # 第三步: the 户主会议 votes it onto the list, within quota
         State.REJECTED: frozenset({VILLAGE}),  # 评议未通过
         State.WITHDRAWN: frozenset({VILLAGE}),
     },
     State.RECOMMENDED: {
-        State.REVIEWED: frozenset({VILLAGE}),  # 村委会 with 党员和群众代表
-        State.SUBMITTED: frozenset({VILLAGE, TOWNSHIP}),  # back to the group; 推倒重来
-        State.REJECTED: frozenset({VILLAGE}),
+        State.GROUP_PUBLICIZED: BOTH_LOCAL,  # 第三步 "公示无异议后上报村委会": closing the group notice
+        State.SUBMITTED: BOTH_LOCAL,  # an upheld objection, 推倒重来
+        State.REJECTED: BOTH_LOCAL,  # an upheld objection
+        State.WITHDRAWN: frozenset({VILLAGE}),
+    },
+    State.GROUP_PUBLICIZED: {
+        State.REVIEWED: frozenset({VILLAGE}),  # 第四步: 村委会 with 村民代表 评议
+        State.SUBMITTED: BOTH_LOCAL,  # 推倒重来
+        State.REJECTED: BOTH_LOCAL,
         State.WITHDRAWN: frozenset({VILLAGE}),
     },
     State.REVIEWED: {
-        State.SURVEYED: frozenset({VILLAGE, TOWNSHIP}),  # 入户调查 by village and township staff
-        State.SUBMITTED: frozenset({TOWNSHIP}),  # 推倒重来
-        State.REJECTED: frozenset({VILLAGE, TOWNSHIP}),
+        State.SURVEYED: BOTH_LOCAL,  # 第四步: 入户调查, found eligible for at least one program
+        State.REJECTED: BOTH_LOCAL,  # the survey found it eligible for nothing: taken off, quota freed
+        State.SUBMITTED: BOTH_LOCAL,  # 推倒重来
         State.WITHDRAWN: frozenset({VILLAGE}),
     },
     State.SURVEYED: {
-        State.VERIFIED: frozenset({TOWNSHIP}),  # only after a truthful ≥20% sample of the village
+        State.VILLAGE_PUBLICIZED: BOTH_LOCAL,  # 第四步 "张榜公示,无意见后上报乡(镇)": closing the village notice
+        State.SUBMITTED: BOTH_LOCAL,  # an upheld objection, 推倒重来
+        State.REJECTED: BOTH_LOCAL,  # an upheld objection; or nothing left to route after the survey
+        State.WITHDRAWN: frozenset({VILLAGE}),
+    },
+    State.VILLAGE_PUBLICIZED: {
+        State.VERIFIED: frozenset({TOWNSHIP}),  # 第五步: only on a truthful ≥ 20% sample of each list
         State.SUBMITTED: frozenset({TOWNSHIP}),  # 推倒重来
-        State.REJECTED: frozenset({TOWNSHIP}),
+        State.REJECTED: frozenset({TOWNSHIP}),  # 审核不通过
         State.WITHDRAWN: frozenset({VILLAGE}),
     },
     State.VERIFIED: {
-        State.PUBLICIZED: frozenset({TOWNSHIP}),  # closing the township notice completes 三级公示
-        State.SUBMITTED: frozenset({VILLAGE, TOWNSHIP}),  # an upheld objection: re-评议
+        State.PUBLICIZED: frozenset({TOWNSHIP}),  # 四(二) 公布审核意见: closing the township notice
+        State.SUBMITTED: frozenset({TOWNSHIP}),  # an upheld objection: re-评议
         State.REJECTED: frozenset({TOWNSHIP}),  # an upheld objection: rejected
         State.WITHDRAWN: frozenset({VILLAGE}),
     },
     State.PUBLICIZED: {
-        State.CONFIRMED: frozenset({FUPIN, MINZHENG}),  # the last pending program decision settles it
+        State.CONFIRMED: frozenset({FUPIN, MINZHENG}),  # 第六步: the last pending program decision settles it
         State.REJECTED: frozenset({FUPIN, MINZHENG}),
         State.WITHDRAWN: frozenset({VILLAGE}),
     },

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "import_export",
     "accounts",
     "villages",
+    "notices",
     "households",
     "identification",
     "reports",

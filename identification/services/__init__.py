@@ -12,12 +12,18 @@ then `services.application_submit(...)`.
 
 from identification.services._common import INCOME_FIELDS, NOTICE_ROLES, NotInScope, today
 from identification.services.applications import (
+    application_offer_dibao,
     application_reject,
     application_send_back,
     application_submit,
     application_withdraw,
 )
-from identification.services.decisions import DecisionOutcome, application_decide, county_confirm_bulk
+from identification.services.decisions import (
+    DecisionOutcome,
+    application_decide,
+    county_confirm_bulk,
+    referral_decide,
+)
 from identification.services.meetings import (
     RankedOutcome,
     VoteInput,
@@ -26,7 +32,14 @@ from identification.services.meetings import (
     meeting_recommend_ranked,
     meeting_record,
 )
-from identification.services.notices import notice_close, notice_publish, objection_handle, objection_record
+from identification.services.notices import (
+    notice_close,
+    notice_kind_of,
+    notice_publish,
+    objection_handle,
+    objection_record,
+    publishable,
+)
 from identification.services.rounds import quota_set, round_close, round_create
 from identification.services.spot_checks import spot_check_draw, spot_check_record, village_verify
 from identification.services.surveys import application_survey
@@ -39,6 +52,7 @@ __all__ = [
     "RankedOutcome",
     "VoteInput",
     "application_decide",
+    "application_offer_dibao",
     "application_recommend",
     "application_reject",
     "application_review",
@@ -50,10 +64,13 @@ __all__ = [
     "meeting_recommend_ranked",
     "meeting_record",
     "notice_close",
+    "notice_kind_of",
     "notice_publish",
     "objection_handle",
     "objection_record",
+    "publishable",
     "quota_set",
+    "referral_decide",
     "round_close",
     "round_create",
     "spot_check_draw",

@@ -8,11 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.http import Http404
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, clock
 from accounts.models import Role, User
 from households import choices as hh
 from households.models import IncomeRecord
-from identification import clock
 from identification.choices import (
     NoticeLevel,
     State,
@@ -27,11 +26,12 @@ from villages.models import Area
 PROGRAM_ROLE = {"fupin": Role.COUNTY_FUPIN, "dibao": Role.COUNTY_MINZHENG}
 COUNTY_ROLES = frozenset({Role.COUNTY_FUPIN, Role.COUNTY_MINZHENG})
 LOCAL_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICIAL})
-# 三级公示: who publishes and closes a notice of each level.
+# The 公示 of the procedure: who publishes them, records and handles objections, and closes them.
 NOTICE_ROLES = {
     NoticeLevel.GROUP: LOCAL_ROLES,
     NoticeLevel.VILLAGE: LOCAL_ROLES,
     NoticeLevel.TOWNSHIP: frozenset({Role.TOWNSHIP_OFFICIAL}),
+    NoticeLevel.COUNTY: COUNTY_ROLES,
 }
 LABOURERS = (hh.Labour.ORDINARY, hh.Labour.SKILLED)
 NO_LABOUR = (hh.Labour.LOST, hh.Labour.NONE)

@@ -1,8 +1,9 @@
-"""第二步 申报, and the moves that end or restart an application: send back, reject, withdraw."""
+"""第二步 申报, the township's offer of 低保, and the moves that end or restart an application."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -11,15 +12,9 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import Role, User
 from households.models import Household
-from identification.choices import (
-    Origin,
-    State,
-)
-from identification.models import (
-    Application,
-    NoticeEntry,
-    Round,
-)
+from identification import rules
+from identification.choices import Origin, State
+from identification.models import Application, Round
 from identification.services._common import (
     _lock_application,
     _move,
@@ -29,6 +24,17 @@ from identification.services._common import (
     _scoped,
 )
 from identification.transitions import WorkflowError
+from notices import services as notices
+
+
+def _clean_declaration(declared: Mapping[str, bool] | None) -> dict[str, bool]:
+    """第三步's 13 conditions as the household declares them: every one answered, none assumed."""
+    declared = dict(declared or {})
+    missing = [code for code in rules.SURVEY_QUESTIONS if declared.get(code) is None]
+    if missing:
+        names = "、".join(f"{c} {rules.SURVEY_QUESTIONS[c]}" for c in missing)
+        raise WorkflowError(f"请逐项填写申报自述(是或否),尚缺:{names}。", code="declaration_missing")
+    return {code: bool(declared[code]) for code in rules.SURVEY_QUESTIONS}
 
 
 @transaction.atomic
@@ -40,11 +46,16 @@ def application_submit(
     wants_fupin: bool,
     wants_dibao: bool,
     origin: str,
+    declared: Mapping[str, bool] | None,
     applied_on: datetime.date | None = None,
     application_scan: File | None = None,
     nomination_reason: str = "",
 ) -> Application:
-    """The head applies in writing (date + scan of the signed form) or the group nominates (reason)."""
+    """The head applies in writing (date + scan of the signed form) or the group nominates (reason).
+
+    The 13 conditions of 第三步 are declared here: a direct-entry condition gives the household its place
+    first at the group vote; an exclusion means it cannot ask for 扶贫 (it never holds a 扶贫 quota place).
+    """
     _require_role(actor, {Role.VILLAGE_CADRE}, "录入申请")
     _require_open_round(round)
     household = _scoped(Household.objects.select_related("group"), actor, household.pk, "该户")
@@ -55,10 +66,20 @@ def application_submit(
             raise WorkflowError(
                 "户主申请须填写申请日期并上传签名申请书的扫描件或照片。", code="evidence_required"
             )
+        if applied_on > timezone.localdate():
+            raise WorkflowError("申请日期不能晚于今天。", code="invalid")
     elif origin == Origin.NOMINATED:
         nomination_reason = _require_reason(nomination_reason, "村民小组提名")
     else:
         raise WorkflowError("申报方式只能是户主申请或村民小组提名。", code="invalid")
+    declared = _clean_declaration(declared)
+    exclusions = [code for code in rules.EXCLUSIONS if declared[code]]
+    if wants_fupin and exclusions:
+        names = "、".join(f"{c} {rules.EXCLUSIONS[c]}" for c in exclusions)
+        raise WorkflowError(
+            f"本户自述有排除情形({names}),按第三步不能作为扶贫开发对象;如需申请低保,请只选择低保。",
+            code="excluded",
+        )
     persons = household.members.count()
     if not persons:
         raise WorkflowError(
@@ -77,6 +98,9 @@ def application_submit(
                 household=household,
                 wants_fupin=wants_fupin,
                 wants_dibao=wants_dibao,
+                for_fupin=wants_fupin,
+                for_dibao=wants_dibao,
+                declared=declared,
                 origin=origin,
                 applied_on=applied_on,
                 application_scan=application_scan or "",
@@ -100,21 +124,53 @@ def application_submit(
             "programs": application.programs,
             "origin": origin,
             "persons": application.persons,
+            "direct_entry": application.direct_entry,
         },
         reason=nomination_reason,
     )
     return application
 
 
-# --- 第三步, 第四步: 评议 ---------------------------------------------------------------------------
+@transaction.atomic
+def application_offer_dibao(*, application: Application, actor: User, consent: str) -> Application:
+    """四(二) "属于农村低保对象的,报县民政部门": a household that asked for 扶贫 only but was found below the
+    低保 line is put forward to 民政 too — the township's recorded choice, with the household's consent.
 
-# --- send back, reject, withdraw ------------------------------------------------------------------
+    Only before the village notice, so the 低保 side passes every 公示 like the rest.
+    """
+    _require_role(actor, {Role.TOWNSHIP_OFFICIAL}, "转报低保")
+    application = _lock_application(actor, application)
+    _require_open_round(application.round)
+    consent = _require_reason(consent, "转报低保(写明本户同意的情况)")
+    if application.state != State.SURVEYED:
+        raise WorkflowError(
+            f"转报低保须在入户调查之后、村委会公示之前办理,本申请当前为“{application.get_state_display()}”。",
+            code="wrong_state",
+        )
+    if application.for_dibao:
+        raise WorkflowError("本申请已报低保。", code="duplicate")
+    if not application.eligibility.get("dibao"):
+        raise WorkflowError("入户调查结果显示本户不符合低保条件,不能转报低保。", code="not_eligible")
+    application.for_dibao = True
+    application.dibao_offered = True
+    application.dibao_offer_note = consent
+    application.save(update_fields=["for_dibao", "dibao_offered", "dibao_offer_note"])
+    audit.record(
+        event_type="application.dibao_offered",
+        actor=actor,
+        obj=application,
+        area_code=application.household.group.code,
+        old={"programs": [p for p in application.programs if p != "dibao"]},
+        new={"programs": application.programs},
+        reason=consent,
+    )
+    return application
 
 
 def _send_back_locked(application: Application, actor: User, *, reason: str, event_type: str) -> None:
-    """To 已申报 for a fresh 评议: its places on notices are struck, it must pass every level again."""
+    """To 已申报 for a fresh 评议: it is taken off every notice and must pass every level again."""
     _move(application, State.SUBMITTED, actor, event_type=event_type, reason=reason)
-    NoticeEntry.objects.filter(application=application, struck=False).update(struck=True)
+    notices.strike([application])
 
 
 @transaction.atomic
@@ -127,6 +183,19 @@ def application_send_back(*, application: Application, actor: User, reason: str)
     return application
 
 
+def _reject_locked(application: Application, actor: User, *, reason: str, event_type: str) -> None:
+    application.rejection_reason = reason
+    _move(
+        application,
+        State.REJECTED,
+        actor,
+        event_type=event_type,
+        reason=reason,
+        update_fields=["rejection_reason"],
+    )
+    notices.strike([application])
+
+
 @transaction.atomic
 def application_reject(*, application: Application, actor: User, reason: str) -> Application:
     """不予认定 before the county: 评议未通过, 调查不符合条件, 乡镇审核不通过."""
@@ -135,15 +204,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
     if application.state == State.PUBLICIZED:
         raise WorkflowError("县级认定请按扶贫、低保分别作出认定决定。", code="use_decide")
     reason = _require_reason(reason, "不予认定")
-    application.rejection_reason = reason
-    _move(
-        application,
-        State.REJECTED,
-        actor,
-        event_type="application.rejected",
-        reason=reason,
-        update_fields=["rejection_reason"],
-    )
+    _reject_locked(application, actor, reason=reason, event_type="application.rejected")
     return application
 
 
@@ -162,7 +223,5 @@ def application_withdraw(*, application: Application, actor: User, reason: str) 
         reason=reason,
         update_fields=["withdrawal_reason"],
     )
+    notices.strike([application])
     return application
-
-
-# --- 第五步, 第六步: spot checks ---------------------------------------------------------------------

@@ -55,7 +55,8 @@ def meeting_record(
     attendees: str = "",
     minutes: str = "",
 ) -> Meeting:
-    """A 户主会议 of a group (votes on submitted applications) or a 村委会 review (on recommended ones).
+    """A 户主会议 of a group (votes on submitted applications) or a 村委会 review (on the ones the group
+    notice passed: 第三步 "公示无异议后上报村委会").
 
     Ranks by votes for, then fewer votes against; the rank is the order of recommendation within quota.
     """
@@ -65,7 +66,7 @@ def meeting_record(
     expected_level, expected_state = (
         (Area.Level.GROUP, State.SUBMITTED)
         if kind == MeetingKind.GROUP
-        else (Area.Level.VILLAGE, State.RECOMMENDED)
+        else (Area.Level.VILLAGE, State.GROUP_PUBLICIZED)
     )
     if area.level != expected_level:
         raise WorkflowError(
@@ -196,7 +197,13 @@ def application_recommend(*, application: Application, actor: User, meeting: Mee
         State.RECOMMENDED,
         actor,
         event_type="application.recommended",
-        new={"meeting": meeting.pk, "votes_for": vote.votes_for, "rank": vote.rank, "quota": usage},
+        new={
+            "meeting": meeting.pk,
+            "votes_for": vote.votes_for,
+            "rank": vote.rank,
+            "direct_entry": application.direct_entry,
+            "quota": usage,
+        },
         update_fields=["persons"],
     )
     return application
@@ -210,9 +217,18 @@ class RankedOutcome:
 
 @transaction.atomic
 def meeting_recommend_ranked(*, meeting: Meeting, actor: User) -> RankedOutcome:
-    """Recommend a 户主会议's carried applications in rank order until the quota is full."""
+    """Recommend a 户主会议's carried applications until the quota is full.
+
+    第三步 "民主推荐时对符合下列条件之一的贫困家庭户可直接进入识别确认对象": a household that declared a
+    direct-entry condition does not compete in the vote — the meeting confirms it (a majority) and it takes
+    its quota places first; the others follow in rank order for the places left.
+    """
     outcome = RankedOutcome()
-    for vote in meeting.votes.select_related("application__household").order_by("rank"):
+    votes = list(meeting.votes.select_related("application__household").order_by("rank"))
+    ordered = [v for v in votes if v.application.direct_entry] + [
+        v for v in votes if not v.application.direct_entry
+    ]
+    for vote in ordered:
         application = vote.application
         if application.state != State.SUBMITTED:
             continue
@@ -230,7 +246,7 @@ def meeting_recommend_ranked(*, meeting: Meeting, actor: User) -> RankedOutcome:
 
 @transaction.atomic
 def application_review(*, application: Application, actor: User, meeting: Meeting) -> Application:
-    """村评议通过: the 村委会 with 党员和群众代表 carried the group's recommendation."""
+    """村评议通过 (第四步): the 村委会 with 村民代表 carried the group's recommendation, after the group notice."""
     application = _lock_application(actor, application)
     _require_open_round(application.round)
     meeting = _scoped(Meeting.objects.all(), actor, meeting.pk, "该会议", lock=False)

@@ -20,6 +20,7 @@ from identification.choices import (
 )
 from identification.models import Application, Round
 from identification.transitions import WorkflowError
+from notices.services import NoticeError
 from villages.models import Area
 from villages.selectors import areas_for
 
@@ -68,7 +69,7 @@ def attempt(request: HttpRequest, action: Callable[[], Any], form=None) -> tuple
     """Run a service; a role refusal is a 403, any other refusal goes on the form (or into a message)."""
     try:
         return True, action()
-    except WorkflowError as error:
+    except (WorkflowError, NoticeError) as error:
         if error.code == "wrong_role":
             raise PermissionDenied(error.message) from None
         if form is not None:
@@ -82,6 +83,12 @@ def _with_heads(applications):
     """Each application with its head's name, in the same query (no N+1 over a list)."""
     head = Member.objects.filter(household=OuterRef("household"), relation=Relation.HEAD).values("name")[:1]
     return applications.annotate(head_name=Subquery(head))
+
+
+def _with_household_heads(households):
+    """Households with their head's name (the 申报 form names each by 户编号 and 户主)."""
+    head = Member.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD).values("name")[:1]
+    return households.annotate(head_name=Subquery(head))
 
 
 def _state_label(value: str | None) -> str:

@@ -18,11 +18,7 @@ from accounts.models import Role
 from households.choices import Relation
 from households.selectors import households_for
 from identification import forms, selectors, services
-from identification.choices import (
-    PROGRAM_LABELS,
-    NoticeStatus,
-    State,
-)
+from identification.choices import PROGRAM_LABELS, NoticeLevel, State
 from identification.models import Application
 from identification.rules import DIRECT_ENTRY, EXCLUSIONS
 from identification.transitions import next_states
@@ -36,8 +32,11 @@ from identification.views._common import (
     _round,
     _state_label,
     _with_heads,
+    _with_household_heads,
     attempt,
 )
+from notices.models import Notice, Objection
+from notices.selectors import entries_of
 from villages.selectors import areas_for
 
 # --- home of 贫困识别 -------------------------------------------------------------------------------
@@ -90,7 +89,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         quotas = selectors.quotas_of(round, groups)
         context["groups"] = [(g, progress[g.code], quotas.get(g.pk)) for g in groups]
         context["village_progress"] = selectors.progress_by_area(user, round, [user.area])[user.area.code]
-        context["notices"] = selectors.notices_for(user).filter(round=round, status=NoticeStatus.RUNNING)
+        context["notices"] = selectors.notices_for(user, round).filter(status=Notice.Status.RUNNING)
     return render(request, "identification/application_list.html", context)
 
 
@@ -98,7 +97,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest) -> HttpResponse:
     _require_role(request, [Role.VILLAGE_CADRE], "录入申请")
     round = _round(request)
-    households = households_for(request.user).exclude(applications__round=round).order_by("number")
+    households = _with_household_heads(
+        households_for(request.user).exclude(applications__round=round).order_by("number")
+    )
     data = (request.POST, request.FILES) if request.method == "POST" else ()
     initial = {"household": request.GET.get("household")} if request.GET.get("household") else {}
     form = forms.ApplicationForm(*data, households=households, initial=initial)
@@ -113,6 +114,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 wants_fupin=d["wants_fupin"],
                 wants_dibao=d["wants_dibao"],
                 origin=d["origin"],
+                declared=form.answers(),
                 applied_on=d.get("applied_on"),
                 application_scan=d.get("application_scan"),
                 nomination_reason=d.get("nomination_reason", ""),
@@ -124,7 +126,38 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 request, f"已申报:户 {application.household.number}。下一步:{application.next_step}。"
             )
             return redirect("identification:application", pk=application.pk)
-    return render(request, "identification/application_form.html", {"form": form, "round": round})
+    return render(
+        request,
+        "identification/application_form.html",
+        {
+            "form": form,
+            "round": round,
+            "direct": form.condition_fields(DIRECT_ENTRY),
+            "exclusions": form.condition_fields(EXCLUSIONS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def offer_dibao(request: HttpRequest, pk: int) -> HttpResponse:
+    """The township puts a household found below the 低保 line forward to 民政 too, with its consent."""
+    application = _application(request, pk)
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "转报低保须写明本户同意的情况。")
+    else:
+        ok, _ = attempt(
+            request,
+            lambda: services.application_offer_dibao(
+                application=application, actor=request.user, consent=form.cleaned_data["reason"]
+            ),
+        )
+        if ok:
+            messages.success(
+                request, f"户 {application.household.number}:已转报低保,将随扶贫一并公示、审核。"
+            )
+    return redirect("identification:application", pk=pk)
 
 
 # What a move offered on the application page leads to: a form here, or the page where it is done.
@@ -136,26 +169,35 @@ REASON_ACTIONS = {
 
 
 def _moves(application: Application, user) -> dict[str, Any]:
-    """The moves this user may make now, as the application page offers them."""
+    """The moves this user may make now, as the application page offers them: a link to the page where the
+    step is done (a meeting, a notice, a sample), a reason form, or the county's decision."""
     targets = set(next_states(application.state, user))
     group = application.household.group
+    village, township = group.parent, group.parent.parent
+    state = application.state
     links = []
+
+    def notice(level: NoticeLevel, area) -> tuple[str, str]:
+        return (f"发布{level.label}", reverse("identification:notice_create", args=[level.value, area.code]))
+
     if State.RECOMMENDED in targets:
         links.append(
             ("召开户主会议评议", reverse("identification:meeting_create", args=["group", group.code]))
         )
+    if state == State.RECOMMENDED and State.GROUP_PUBLICIZED in targets:
+        links.append(notice(NoticeLevel.GROUP, group))
     if State.REVIEWED in targets:
-        links.append(
-            ("村委会评议", reverse("identification:meeting_create", args=["village", group.parent.code]))
-        )
+        links.append(("村委会评议", reverse("identification:meeting_create", args=["village", village.code])))
     if State.SURVEYED in targets:
         links.append(("录入入户调查", reverse("identification:survey", args=[application.pk])))
+    if state == State.SURVEYED and application.programs and State.VILLAGE_PUBLICIZED in targets:
+        links.append(notice(NoticeLevel.VILLAGE, village))
     if State.VERIFIED in targets:
-        links.append(("乡镇抽查审核", reverse("identification:township_sample", args=[group.parent.code])))
-    if application.state == State.VERIFIED and targets & {State.PUBLICIZED, State.SUBMITTED}:
-        links.append(("三级公示", reverse("identification:notices")))
+        links.append(("乡镇抽查审核", reverse("identification:township_sample", args=[village.code])))
+    if state == State.VERIFIED and State.PUBLICIZED in targets:
+        links.append(notice(NoticeLevel.TOWNSHIP, township))
     reasons = []
-    if State.REJECTED in targets and application.state != State.PUBLICIZED:
+    if State.REJECTED in targets and state != State.PUBLICIZED:
         reasons.append("reject")
     if State.WITHDRAWN in targets:
         reasons.append("withdraw")
@@ -163,14 +205,19 @@ def _moves(application: Application, user) -> dict[str, Any]:
         reasons.append("send_back")
     program = PROGRAM_OF_ROLE.get(user.role)
     can_decide = (
-        application.state == State.PUBLICIZED
-        and program in application.programs
-        and not application.decision(program)
+        state == State.PUBLICIZED and program in application.programs and not application.decision(program)
+    )
+    can_offer_dibao = (
+        user.role == Role.TOWNSHIP_OFFICIAL
+        and state == State.SURVEYED
+        and not application.for_dibao
+        and application.eligibility.get("dibao")
     )
     return {
         "links": links,
         "reasons": [(name, REASON_ACTIONS[name][0]) for name in reasons],
         "decide_program": PROGRAM_LABELS[program] if can_decide else None,
+        "offer_dibao": can_offer_dibao,
     }
 
 
@@ -188,8 +235,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "trace": application.eligibility.get("rules", []),
             "survey": application.surveys.first(),
             "votes": application.votes.select_related("meeting").order_by("meeting__held_on", "meeting_id"),
-            "entries": application.notice_entries.select_related("notice").order_by("notice__starts_on"),
-            "objections": application.objections.select_related("notice"),
+            "entries": entries_of(application),
+            "objections": Objection.objects.filter(entry__in=entries_of(application)).select_related(
+                "notice"
+            ),
             "checks": application.spot_check_results.select_related("spot_check", "checked_by"),
             "events": [
                 (e, _state_label(e.old.get("state")), _state_label(e.new.get("state")))
@@ -265,6 +314,9 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
                 persons=d["persons"],
                 income=form.income(),
                 answers=form.answers(),
+                evidence=form.evidence(),
+                main_cause=d["main_cause"],
+                other_causes=d["other_causes"],
                 assets=d["assets"],
                 burden=d["burden"],
             ),
@@ -279,7 +331,11 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "a": application,
             "form": form,
-            "direct": form.condition_fields(DIRECT_ENTRY),
-            "exclusions": form.condition_fields(EXCLUSIONS),
+            "direct": [
+                (f, e, application.declared.get(f.name)) for f, e in form.condition_rows(DIRECT_ENTRY)
+            ],
+            "exclusions": [
+                (f, e, application.declared.get(f.name)) for f, e in form.condition_rows(EXCLUSIONS)
+            ],
         },
     )

@@ -13,10 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from identification import forms, selectors, services
 from identification import quota_import as quota_import_module
-from identification.choices import (
-    PROGRAM_LABELS,
-    State,
-)
+from identification.choices import PROGRAM_LABELS, ReferralStatus, State
 from identification.models import Round
 from identification.views._common import (
     CONFIRM_PAGE,
@@ -80,19 +77,26 @@ def county_progress(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def county_confirm(request: HttpRequest) -> HttpResponse:
-    """Bulk confirmation of the user's own program, with a reason typed on a row rejecting that row."""
+    """Bulk confirmation of the user's own program: nothing is ticked until the official ticks it, a reason
+    typed on a ticked row rejects that row, and after any refusal exactly the ticked rows stay ticked."""
     program = PROGRAM_OF_ROLE.get(request.user.role)
     if program is None:
         raise PermissionDenied("县级认定由县扶贫办(扶贫)和县民政局(低保)分别办理。")
     round = _round(request)
+    chosen: set[int] = set()
+    typed: dict[int, str] = {}
     if request.method == "POST":
-        chosen = [int(pk) for pk in request.POST.getlist("applications") if pk.isdigit()]
-        rejections = {pk: request.POST.get(f"reject_{pk}", "").strip() for pk in chosen}
-        rejections = {pk: reason for pk, reason in rejections.items() if reason}
+        chosen = {int(pk) for pk in request.POST.getlist("applications") if pk.isdigit()}
+        typed = {
+            int(name.removeprefix("reject_")): value.strip()
+            for name, value in request.POST.items()
+            if name.startswith("reject_") and name.removeprefix("reject_").isdigit()
+        }
+        rejections = {pk: typed[pk] for pk in chosen if typed.get(pk)}
         ok, outcome = attempt(
             request,
             lambda: services.county_confirm_bulk(
-                round=round, actor=request.user, applications=chosen, rejections=rejections
+                round=round, actor=request.user, applications=sorted(chosen), rejections=rejections
             ),
         )
         if ok:
@@ -106,13 +110,22 @@ def county_confirm(request: HttpRequest) -> HttpResponse:
     township = request.GET.get("area", "")
     if township:
         applications = applications.filter(household__group__code__startswith=township.rstrip("0"))
-    covered, untrue = selectors.county_checked_ids(round)
+    covered, untrue = selectors.county_checked_ids(round, program)
     total = applications.count()
     rows = list(
         _with_heads(applications.select_related("household__group__parent")).order_by("household__number")[
             :CONFIRM_PAGE
         ]
     )
+
+    def suggested(a) -> str:
+        # Rows the county can only reject come with the reason the records give; the official may reword it.
+        if a.pk in untrue:
+            return "县级抽查发现情况不实"
+        if not a.eligibility.get(program):
+            return f"入户调查结论不符合{PROGRAM_LABELS[program]}条件"
+        return ""
+
     return render(
         request,
         "identification/county_confirm.html",
@@ -120,11 +133,66 @@ def county_confirm(request: HttpRequest) -> HttpResponse:
             "round": round,
             "program": PROGRAM_LABELS[program],
             "program_code": program,
-            "rows": [(a, a.pk in covered, a.pk in untrue, a.eligibility.get(program)) for a in rows],
+            "rows": [
+                (
+                    a,
+                    a.pk in covered,
+                    a.pk in untrue,
+                    a.eligibility.get(program),
+                    a.pk in chosen,
+                    typed.get(a.pk, suggested(a)),
+                )
+                for a in rows
+            ],
+            "ticked": len(chosen),
             "total": total,
             "limit": CONFIRM_PAGE,
             "townships": areas_for(request.user).filter(level=Area.Level.TOWNSHIP).order_by("code"),
             "area": township,
+        },
+    )
+
+
+@login_required
+def referrals(request: HttpRequest) -> HttpResponse:
+    """低保转扶贫: 民政's confirmed 低保 households with labour, for 县扶贫办 to confirm as 扶贫对象 or decline."""
+    if request.user.role not in (Role.COUNTY_FUPIN, Role.COUNTY_MINZHENG, Role.ADMIN):
+        raise PermissionDenied("低保转扶贫由县扶贫办确认,县民政局可查看。")
+    form = forms.ReferralDecisionForm(request.POST or None)
+    if request.method == "POST":
+        referral = get_object_or_404(
+            selectors.referrals_for(request.user), pk=request.POST.get("referral", "0")
+        )
+        if form.is_valid():
+            ok, _ = attempt(
+                request,
+                lambda: services.referral_decide(
+                    referral=referral,
+                    actor=request.user,
+                    accept=form.cleaned_data["accept"],
+                    note=form.cleaned_data["note"],
+                ),
+            )
+            if ok:
+                messages.success(
+                    request, f"户 {referral.application.household.number}:{referral.get_status_display()}。"
+                )
+                return redirect(request.get_full_path())
+        else:
+            messages.error(request, "请选择确认结果;不予确认须填写理由。")
+    status = request.GET.get("status", ReferralStatus.PENDING)
+    rows = selectors.referrals_for(request.user)
+    if status in ReferralStatus.values:
+        rows = rows.filter(status=status)
+    return render(
+        request,
+        "identification/referrals.html",
+        {
+            "round": _round(request),
+            "referrals": rows[:500],
+            "status": status,
+            "statuses": ReferralStatus.choices,
+            "can_decide": request.user.role == Role.COUNTY_FUPIN,
         },
     )
 
@@ -150,6 +218,7 @@ def announcement(request: HttpRequest) -> HttpResponse:
             "state": state,
             "townships": areas_for(request.user).filter(level=Area.Level.TOWNSHIP).order_by("code"),
             "county": Area.objects.filter(level=Area.Level.COUNTY).first(),
+            "can_announce": request.user.role in PROGRAM_OF_ROLE,
             "query": _query_without(request, "print"),
         },
     )

@@ -28,7 +28,7 @@ from villages.models import Area
 # --- 评议 meetings ----------------------------------------------------------------------------------
 
 
-MEETING_AGENDA = {MeetingKind.GROUP: State.SUBMITTED, MeetingKind.VILLAGE: State.RECOMMENDED}
+MEETING_AGENDA = {MeetingKind.GROUP: State.SUBMITTED, MeetingKind.VILLAGE: State.GROUP_PUBLICIZED}
 
 
 @login_required

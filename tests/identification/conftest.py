@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from identification import clock as identification_clock
+from accounts import clock as workflow_clock
 from identification.models import Quota, Round
 from tests.identification.flow import Flow
 
@@ -17,7 +17,7 @@ from tests.identification.flow import Flow
 def calendar(monkeypatch):
     """The services' "today", movable: notices run for days that a test does not want to wait."""
     clock = SimpleNamespace(today=datetime.date(2012, 9, 3))
-    monkeypatch.setattr(identification_clock, "today", lambda: clock.today)
+    monkeypatch.setattr(workflow_clock, "today", lambda: clock.today)
     return clock
 
 

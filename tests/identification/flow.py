@@ -18,7 +18,16 @@ from identification.models import Application
 from tests.factories import HouseholdFactory, MemberFactory
 
 NO = dict.fromkeys(rules.SURVEY_QUESTIONS, False)
-ORDER = [State.SUBMITTED, State.RECOMMENDED, State.REVIEWED, State.SURVEYED, State.VERIFIED, State.PUBLICIZED]
+ORDER = [
+    State.SUBMITTED,
+    State.RECOMMENDED,
+    State.GROUP_PUBLICIZED,
+    State.REVIEWED,
+    State.SURVEYED,
+    State.VILLAGE_PUBLICIZED,
+    State.VERIFIED,
+    State.PUBLICIZED,
+]
 
 
 def make_household(group, *, persons: int = 3, labourers: int = 1) -> Household:
@@ -44,7 +53,7 @@ class Flow:
         self.round, self.tree, self.users, self.calendar = round, tree, users, calendar
 
     # 申报
-    def submit(self, household, *, fupin=True, dibao=False, actor=None) -> Application:
+    def submit(self, household, *, fupin=True, dibao=False, actor=None, declared=None) -> Application:
         return services.application_submit(
             round=self.round,
             household=household,
@@ -53,11 +62,14 @@ class Flow:
             wants_dibao=dibao,
             origin=Origin.NOMINATED,
             nomination_reason="户主不识字,由村民小组提名",
+            declared={**NO, **(declared or {})},
         )
 
-    def new(self, group=None, *, fupin=True, dibao=False, persons=3, labourers=1) -> Application:
+    def new(
+        self, group=None, *, fupin=True, dibao=False, persons=3, labourers=1, declared=None
+    ) -> Application:
         household = make_household(group or self.tree.dazhai, persons=persons, labourers=labourers)
-        return self.submit(household, fupin=fupin, dibao=dibao)
+        return self.submit(household, fupin=fupin, dibao=dibao, declared=declared)
 
     # 评议
     def group_meeting(self, apps: Sequence[Application], *, votes_for=20, attendance=30):
@@ -96,7 +108,8 @@ class Flow:
             services.application_review(application=a, actor=self.users.alice, meeting=meeting) for a in apps
         ]
 
-    def survey(self, app, *, wage="3000", persons=None, answers=None, actor=None):
+    def survey(self, app, *, wage="3000", persons=None, answers=None, actor=None, income=None):
+        answers = {**NO, **(answers or {})}
         return services.application_survey(
             application=app,
             actor=actor or self.users.alice,
@@ -104,8 +117,11 @@ class Flow:
             surveyors=["李明", "王芳"],
             family_situation="一家三口,种植玉米烤烟",
             persons=persons or app.persons,
-            income={"wage_income": Decimal(wage)},
-            answers={**NO, **(answers or {})},
+            income=income or {"wage_income": Decimal(wage)},
+            answers=answers,
+            evidence={code: "入户查看属实" for code, yes in answers.items() if yes},
+            main_cause="缺资金",
+            other_causes=["缺技术"],
             assets="砖木结构住房一幢",
             burden="一人上学",
         )
@@ -140,24 +156,26 @@ class Flow:
             level=level,
             area=area[level],
             actor=actor or (self.users.carol if level == NoticeLevel.TOWNSHIP else self.users.alice),
+            applications=apps,
             starts_on=self.calendar.today,
             ends_on=self.calendar.today + datetime.timedelta(days=self.round.notice_days),
             issuing_body=f"{area[level].name}两项制度有效衔接工作领导小组",
             complaint_phone="0874-5555555",
-            applications=apps,
         )
 
     def close(self, notice, *, actor=None):
-        self.calendar.today = notice.ends_on + datetime.timedelta(days=1)
-        actor = actor or (self.users.carol if notice.level == NoticeLevel.TOWNSHIP else self.users.alice)
+        self.calendar.today = max(self.calendar.today, notice.ends_on + datetime.timedelta(days=1))
+        township = notice.kind == "identification.township"
+        actor = actor or (self.users.carol if township else self.users.alice)
         return services.notice_close(notice=notice, actor=actor)
 
-    def publicize(self, apps):
-        for level in (NoticeLevel.GROUP, NoticeLevel.VILLAGE, NoticeLevel.TOWNSHIP):
-            self.close(self.notice(apps, level))
+    def publicize(self, apps, level: NoticeLevel):
+        """Publish the notice of `level` listing `apps` and close it when its period is over."""
+        return self.close(self.notice(apps, level))
 
     # 县级抽查
     def county_check(self, *, actor=None, truthful=True):
+        """The bureau's own sample (扶贫办 by default) at 100%, every finding recorded."""
         actor = actor or self.users.fupin
         check = services.spot_check_draw(
             round=self.round,
@@ -176,14 +194,25 @@ class Flow:
             )
         return check
 
+    def county_checks(self):
+        """Each bureau's own sample of its own list (where it has one), at 100%, all found true."""
+        publicized = Application.objects.filter(round=self.round, state=State.PUBLICIZED)
+        return [
+            self.county_check(actor=actor)
+            for program, actor in (("fupin", self.users.fupin), ("dibao", self.users.minzheng))
+            if publicized.filter(**{f"for_{program}": True}).exists()
+        ]
+
     def advance(self, apps: Sequence[Application], to: State, *, wage="1000"):
         """Move a batch of one group from 已申报 to `to`, through every step before it."""
         steps = {
             State.RECOMMENDED: self.recommend,
+            State.GROUP_PUBLICIZED: lambda batch: self.publicize(batch, NoticeLevel.GROUP),
             State.REVIEWED: self.review,
             State.SURVEYED: lambda batch: [self.survey(a, wage=wage) for a in batch],
+            State.VILLAGE_PUBLICIZED: lambda batch: self.publicize(batch, NoticeLevel.VILLAGE),
             State.VERIFIED: self.verify,
-            State.PUBLICIZED: self.publicize,
+            State.PUBLICIZED: lambda batch: self.publicize(batch, NoticeLevel.TOWNSHIP),
         }
         for state in ORDER[1 : ORDER.index(to) + 1]:
             steps[state](apps)

@@ -13,12 +13,22 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "model", ["round", "quota", "application", "meeting", "spotcheck", "notice", "objection"]
+    "model",
+    [
+        "identification_round",
+        "identification_quota",
+        "identification_application",
+        "identification_meeting",
+        "identification_spotcheck",
+        "identification_referral",
+        "notices_notice",
+        "notices_objection",
+    ],
 )
 def test_changelists_open_for_the_county_admin(client, flow, model):
-    flow.advance([flow.new()], State.RECOMMENDED)
+    flow.advance([flow.new()], State.GROUP_PUBLICIZED)
     client.force_login(flow.users.admin)
-    response = client.get(reverse(f"admin:identification_{model}_changelist"))
+    response = client.get(reverse(f"admin:{model}_changelist"))
     assert response.status_code == 200
 
 

@@ -50,21 +50,33 @@ def test_minzheng_cannot_decide_fupin_and_fupin_cannot_decide_dibao(flow):
 def test_a_program_not_asked_for_cannot_be_decided(flow):
     [application] = publicized(flow, fupin=True, dibao=False)
     flow.county_check()
-    with pytest.raises(WorkflowError, match="未申请低保") as refused:
+    with pytest.raises(WorkflowError, match="未报低保") as refused:
         services.application_decide(application=application, actor=flow.users.minzheng, confirm=True)
     assert refused.value.code == "not_requested"
 
 
 @pytest.mark.django_db
-def test_no_decision_before_the_county_sample_is_complete(flow):
-    [application] = publicized(flow)
-    with pytest.raises(WorkflowError, match="县级抽查尚未完成,不能认定"):
+def test_diliubu_no_decision_before_the_bureaus_own_sample_is_complete(flow):
+    [application] = publicized(flow, fupin=True, dibao=True, wage="1200")
+    with pytest.raises(WorkflowError, match="尚未纳入已完成的扶贫县级抽查,不能认定"):
         services.application_decide(application=application, actor=flow.users.fupin, confirm=True)
-    services.spot_check_draw(
+    check = services.spot_check_draw(
         round=flow.round, level=SpotCheckLevel.COUNTY, area=flow.tree.county, actor=flow.users.fupin
     )
-    with pytest.raises(WorkflowError, match="县级抽查尚未完成"):
+    assert (check.program, check.drawn) == ("fupin", [application.pk])
+    with pytest.raises(WorkflowError, match="尚未纳入已完成的扶贫县级抽查"):
         services.application_decide(application=application, actor=flow.users.fupin, confirm=True)
+    with pytest.raises(WorkflowError, match="由其自行核查录入"):
+        services.spot_check_record(
+            spot_check=check, application=application, actor=flow.users.minzheng, truthful=True
+        )
+    services.spot_check_record(
+        spot_check=check, application=application, actor=flow.users.fupin, truthful=True
+    )
+    # 扶贫办's complete sample does not let 民政 decide: each bureau decides after its own sample.
+    with pytest.raises(WorkflowError, match="尚未纳入已完成的低保县级抽查"):
+        services.application_decide(application=application, actor=flow.users.minzheng, confirm=True)
+    services.application_decide(application=application, actor=flow.users.fupin, confirm=True)
 
 
 @pytest.mark.django_db
@@ -83,8 +95,13 @@ def test_an_untrue_county_finding_can_only_be_rejected(flow):
 
 @pytest.mark.django_db
 def test_a_household_the_survey_found_ineligible_cannot_be_confirmed(flow):
-    [application] = publicized(flow, wage="9000")  # 3000 each: above both lines, no direct entry
+    """The survey takes an ineligible household off; should a trace still say 不符合 at the county (a
+    re-survey after a send-back, say), the county can only reject."""
+    [application] = publicized(flow)
     flow.county_check()
+    Application.objects.filter(pk=application.pk).update(
+        eligibility={**application.eligibility, "fupin": False}
+    )
     with pytest.raises(WorkflowError, match="入户调查结果显示户 .* 不符合扶贫条件,只能不予认定") as refused:
         services.application_decide(application=application, actor=flow.users.fupin, confirm=True)
     assert refused.value.code == "not_eligible"
@@ -187,7 +204,7 @@ def test_two_officials_confirming_at_once_one_wins_the_other_is_told(flow):
 @pytest.mark.django_db(transaction=True)
 def test_fupin_and_minzheng_deciding_a_cross_application_at_once_both_count(flow):
     [application] = publicized(flow, fupin=True, dibao=True, wage="1200")
-    flow.county_check()
+    flow.county_checks()
     barrier = threading.Barrier(2)
     errors: list[Exception] = []
 

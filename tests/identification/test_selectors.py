@@ -35,14 +35,20 @@ def test_quota_usage_counts_recommended_persons_only(flow):
 
 
 def test_the_printed_notice_masks_id_numbers(flow):
-    apps = flow.advance([flow.new(dibao=True)], State.VERIFIED)
-    notice = flow.notice(apps, NoticeLevel.GROUP)
-    [row] = selectors.notice_rows(notice)
+    apps = flow.advance([flow.new(dibao=True)], State.VERIFIED, wage="1200")
+    notice = flow.notice(apps, NoticeLevel.TOWNSHIP)
+    [entry] = notice.entries.all()
     head = apps[0].household.members.get(relation="户主")
-    assert row.head_name == head.name
-    assert row.head_id_masked == head.id_number[:6] + "********" + head.id_number[-4:]
-    assert head.id_number not in str(row)
-    assert (row.persons, row.programs, row.poverty_class) == (3, "扶贫、低保", "二类:有开发能力的低保户")
+    assert notice.columns == ["户编号", "户主姓名", "身份证号", "家庭人口", "乡镇审核意见", "贫困类型"]
+    assert entry.row == [
+        apps[0].household.number,
+        head.name,
+        head.id_number[:6] + "********" + head.id_number[-4:],
+        "3",
+        "拟报县扶贫办审批扶贫;拟报县民政局审批低保",
+        "二类:有开发能力的低保户",
+    ]
+    assert head.id_number not in str(entry.row)
 
 
 def test_meeting_ranking_is_the_printable_recommended_list(flow):

@@ -19,12 +19,15 @@ from tests.identification.flow import last_event
 ALLOWED = [
     (State.SUBMITTED, State.RECOMMENDED, Role.VILLAGE_CADRE),
     (State.SUBMITTED, State.WITHDRAWN, Role.VILLAGE_CADRE),
-    (State.RECOMMENDED, State.REVIEWED, Role.VILLAGE_CADRE),
+    (State.RECOMMENDED, State.GROUP_PUBLICIZED, Role.VILLAGE_CADRE),
+    (State.GROUP_PUBLICIZED, State.REVIEWED, Role.VILLAGE_CADRE),
     (State.REVIEWED, State.SURVEYED, Role.TOWNSHIP_OFFICIAL),
-    (State.SURVEYED, State.VERIFIED, Role.TOWNSHIP_OFFICIAL),
+    (State.REVIEWED, State.REJECTED, Role.VILLAGE_CADRE),
+    (State.SURVEYED, State.VILLAGE_PUBLICIZED, Role.VILLAGE_CADRE),
     (State.SURVEYED, State.SUBMITTED, Role.TOWNSHIP_OFFICIAL),
+    (State.VILLAGE_PUBLICIZED, State.VERIFIED, Role.TOWNSHIP_OFFICIAL),
     (State.VERIFIED, State.PUBLICIZED, Role.TOWNSHIP_OFFICIAL),
-    (State.VERIFIED, State.SUBMITTED, Role.VILLAGE_CADRE),
+    (State.VERIFIED, State.SUBMITTED, Role.TOWNSHIP_OFFICIAL),
     (State.PUBLICIZED, State.CONFIRMED, Role.COUNTY_FUPIN),
     (State.PUBLICIZED, State.CONFIRMED, Role.COUNTY_MINZHENG),
     (State.PUBLICIZED, State.REJECTED, Role.COUNTY_MINZHENG),
@@ -36,8 +39,10 @@ FORBIDDEN = [
     (State.SUBMITTED, State.RECOMMENDED, Role.TOWNSHIP_OFFICIAL, "wrong_role"),
     (State.SUBMITTED, State.SURVEYED, Role.VILLAGE_CADRE, "wrong_state"),
     (State.SUBMITTED, State.CONFIRMED, Role.COUNTY_FUPIN, "wrong_state"),
-    (State.RECOMMENDED, State.REVIEWED, Role.COUNTY_FUPIN, "wrong_role"),
-    (State.SURVEYED, State.VERIFIED, Role.VILLAGE_CADRE, "wrong_role"),
+    (State.RECOMMENDED, State.REVIEWED, Role.VILLAGE_CADRE, "wrong_state"),  # the group notice comes first
+    (State.GROUP_PUBLICIZED, State.REVIEWED, Role.COUNTY_FUPIN, "wrong_role"),
+    (State.SURVEYED, State.VERIFIED, Role.TOWNSHIP_OFFICIAL, "wrong_state"),  # the village notice comes first
+    (State.VILLAGE_PUBLICIZED, State.VERIFIED, Role.VILLAGE_CADRE, "wrong_role"),
     (State.VERIFIED, State.PUBLICIZED, Role.VILLAGE_CADRE, "wrong_role"),
     (State.VERIFIED, State.CONFIRMED, Role.COUNTY_FUPIN, "wrong_state"),
     (State.PUBLICIZED, State.CONFIRMED, Role.TOWNSHIP_OFFICIAL, "wrong_role"),
@@ -267,7 +272,12 @@ def test_application_needs_a_program_and_its_evidence(flow):
     from tests.identification.flow import make_household
 
     household = make_household(flow.tree.dazhai)
-    common = dict(round=flow.round, household=household, actor=flow.users.alice)
+    common = dict(
+        round=flow.round,
+        household=household,
+        actor=flow.users.alice,
+        declared=dict.fromkeys(rules.SURVEY_QUESTIONS, False),
+    )
     with pytest.raises(WorkflowError, match="请至少选择申请扶贫或低保中的一项"):
         services.application_submit(
             **common, wants_fupin=False, wants_dibao=False, origin="nominated", nomination_reason="x"
@@ -305,7 +315,7 @@ def test_withdrawal_is_recorded_and_final(flow):
 
 @pytestmark_db
 def test_rejection_before_the_county_needs_a_reason_and_the_right_role(flow):
-    [application] = flow.advance([flow.new()], State.SURVEYED)
+    [application] = flow.advance([flow.new()], State.VILLAGE_PUBLICIZED)
     with pytest.raises(WorkflowError, match="不予认定必须填写理由"):
         services.application_reject(application=application, actor=flow.users.carol, reason=" ")
     with pytest.raises(WorkflowError, match="只能由乡镇审核员办理"):
@@ -326,6 +336,7 @@ def test_survey_needs_two_surveyors_and_every_answer(flow):
         family_situation="x",
         persons=3,
         income={"wage_income": Decimal("1000")},
+        main_cause="缺资金",
     )
     with pytest.raises(WorkflowError, match="至少两名调查人员"):
         services.application_survey(
@@ -339,10 +350,15 @@ def test_survey_needs_two_surveyors_and_every_answer(flow):
 
 @pytestmark_db
 def test_notice_levels_run_in_order(flow):
+    """Each 公示 lists the applications of its step only: a recommendation goes on the group notice, not on
+    the village's or the township's."""
+    [application] = flow.advance([flow.new()], State.RECOMMENDED)
+    for level in (NoticeLevel.VILLAGE, NoticeLevel.TOWNSHIP):
+        actor = flow.users.carol if level == NoticeLevel.TOWNSHIP else flow.users.alice
+        with pytest.raises(WorkflowError, match=f"不能列入{level.label}:户 .* 当前为“组评议推荐”") as refused:
+            flow.notice([application], level, actor=actor)
+        assert refused.value.code == "wrong_state"
     [application] = flow.advance([flow.new()], State.VERIFIED)
-    with pytest.raises(WorkflowError, match="尚未完成村民小组公示,不能进入村委会公示") as refused:
-        flow.notice([application], NoticeLevel.VILLAGE)
-    assert refused.value.code == "wrong_order"
     with pytest.raises(WorkflowError, match="乡镇公示只能由乡镇审核员办理"):
         flow.notice([application], NoticeLevel.TOWNSHIP, actor=flow.users.alice)
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from households.models import Case, IncomeRecord
 from identification import services
 from identification.choices import Decision, Origin, State
-from identification.models import Application
-from tests.identification.flow import last_event, make_household
+from identification.models import Application, Referral
+from tests.identification.flow import NO, last_event, make_household
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +27,13 @@ def walk_to_decision(flow, *, fupin, dibao, wage, labourers=1):
         origin=Origin.APPLIED,
         applied_on=flow.calendar.today,
         application_scan=SimpleUploadedFile("申请书.jpg", b"\xff\xd8scan", content_type="image/jpeg"),
+        declared=NO,
     )
     assert last_event(application, "application.submitted").actor == flow.users.alice
     [application] = flow.advance([application], State.PUBLICIZED, wage=wage)
     assert application.state == State.PUBLICIZED
-    assert last_event(application, "application.publicized").actor == flow.users.carol
-    flow.county_check()
+    assert last_event(application, "application.township_notice_passed").actor == flow.users.carol
+    flow.county_checks()
     return application
 
 
@@ -77,7 +78,9 @@ def test_dibao_only_application_without_labour_is_class_1_on_the_dibao_roll(flow
         Case.objects.filter(household=application.household).values_list("program", "poverty_class")
     ) == [("dibao", 1)]
     application.household.refresh_from_db()
-    assert application.household.attribute == "低保贫困户"
+    # On the 低保 roll only: not a 贫困户, so no 贫困户属性; class 1 (no labour) is not referred to 扶贫办.
+    assert application.household.attribute == ""
+    assert not Referral.objects.exists()
     assert last_event(application, "application.decided").actor == flow.users.minzheng
 
 
@@ -147,11 +150,19 @@ def test_every_step_leaves_an_audit_trail_in_order(flow):
     assert list(events_for(application).values_list("event_type", flat=True)) == [
         "application.submitted",
         "application.recommended",
+        "application.group_notice_passed",
         "application.reviewed",
         "application.surveyed",
+        "application.village_notice_passed",
         "application.verified",
-        "application.publicized",
+        "application.township_notice_passed",
         "application.decided",
+    ]
+    # The trail is shown in Chinese.
+    assert [e.label for e in events_for(application)][:3] == [
+        "申报",
+        "户主会议评议推荐",
+        "村民小组公示无异议",
     ]
     assert all(e.area_code == application.household.group.code for e in events_for(application))
 
@@ -178,7 +189,7 @@ def test_next_step_names_what_the_work_queue_waits_for(flow):
     assert application.next_step == "待村民小组户主会议评议"
     [application] = flow.advance([application], State.PUBLICIZED, wage="1200")
     assert application.next_step == "待县级认定(扶贫、低保)"
-    flow.county_check()
+    flow.county_checks()
     services.application_decide(application=application, actor=flow.users.minzheng, confirm=True)
     application.refresh_from_db()
     assert application.next_step == "待县级认定(扶贫)"
