@@ -27,7 +27,15 @@ from identification.services.meetings import (
     meeting_record,
 )
 from identification.services.notices import notice_close, notice_publish, objection_handle, objection_record
-from identification.services.rounds import quota_set, round_close, round_create
+from identification.services.rounds import (
+    check_quota_sums,
+    quota_area_refusal,
+    quota_set,
+    quotas_set,
+    round_close,
+    round_create,
+    round_set_control_number,
+)
 from identification.services.spot_checks import spot_check_draw, spot_check_record, village_verify
 from identification.services.surveys import application_survey
 
@@ -46,6 +54,7 @@ __all__ = [
     "application_submit",
     "application_survey",
     "application_withdraw",
+    "check_quota_sums",
     "county_confirm_bulk",
     "meeting_recommend_ranked",
     "meeting_record",
@@ -53,9 +62,12 @@ __all__ = [
     "notice_publish",
     "objection_handle",
     "objection_record",
+    "quota_area_refusal",
     "quota_set",
+    "quotas_set",
     "round_close",
     "round_create",
+    "round_set_control_number",
     "spot_check_draw",
     "spot_check_record",
     "today",
