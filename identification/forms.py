@@ -356,7 +356,7 @@ class DecompositionForm(forms.Form):
             field.label = f"{township.name}乡镇指标(人)"
             field.disabled = True
             field.required = False
-            field.initial = township_quota
+            field.initial = self.initial["control_number"] = township_quota
             field.help_text = "县下达本乡镇的规模控制指标,乡镇分解以此为总数,不能修改。"
             self.fields["overrides"].label = "乡镇指定数"
             self.fields[
