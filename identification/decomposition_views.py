@@ -140,7 +140,9 @@ def _list_page(request, round, *, form=None, indicators_form=None, import_form=N
     quota = service.township_quota(round, area) if area.level == Area.Level.TOWNSHIP else None
     townships = _townships(request)
     runs = service.decompositions_for(request.user).filter(round=round)
-    latest = runs.exclude(inputs={}).first()
+    # The figures shown beside the indicators: the user's own scope's latest run (a county's list also
+    # holds the townships' runs, whose inputs cover one township).
+    latest = runs.filter(scope=area).exclude(inputs={}).first()
     # A run's inputs and result are ≈ 200 kB of JSON at county scale: the list does not need them.
     runs = runs.defer("inputs", "result", "exact")
     used = (

@@ -202,9 +202,27 @@ def test_siyi_township_screens(client, danfeng_100, county_tree, users, django_c
     assert client.get(url("decompositions", danfeng_100.pk)).status_code == 403
     assert client.get(url("decomposition", run.pk)).status_code == 403
     client.force_login(users.fupin)  # the county reads it, but it is the township's to apply
+    assert url("decomposition", run.pk) in client.get(url("decompositions", danfeng_100.pk)).content.decode()
     county_view = client.get(url("decomposition", run.pk)).content.decode()
     assert "丹凤镇" in county_view and "下达为规模控制指标</button>" not in county_view
     assert client.post(url("decomposition_apply", run.pk)).status_code == 403
+
+
+def test_siyi_the_townships_table_reads_its_own_applied_run(
+    danfeng_100, county_tree, users, django_capture_on_commit_callbacks
+):
+    from identification.quota_table import quota_table
+
+    t = county_tree
+    run = township_run(
+        danfeng_100, users.carol, django_capture_on_commit_callbacks, overrides={t.fazai.code: 40}
+    )
+    service.decomposition_apply(decomposition=run, actor=users.carol)
+    table = quota_table(danfeng_100, t.danfeng)
+    assert table.source.startswith(f"指标取自规模分解 #{run.pk}")
+    assert {r.name: (r.quota, r.note) for r in table.rows} == {"山龙村": (60, ""), "法杂村": (40, "乡镇指定")}
+    # The county's table has no township run to read: its townships are not in the township's inputs.
+    assert not quota_table(danfeng_100, t.county).source.startswith("指标取自")
 
 
 # --- the sums: never above the parent, never above the 县控制指标 --------------------------------------
