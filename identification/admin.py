@@ -19,13 +19,24 @@ from identification.models import (
 
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "poverty_line", "dibao_line", "notice_days", "closed"]
+    list_display = [
+        "name",
+        "kind",
+        "year",
+        "control_number",
+        "poverty_line",
+        "dibao_line",
+        "notice_days",
+        "closed",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
-        # Closing goes through services.round_close (audited); a closed round is read-only.
+        # Closing goes through services.round_close, the 县控制指标 through round_set_control_number or a
+        # county decomposition (audited, and checked against the townships' quotas); a closed round is
+        # read-only.
         if obj is not None and obj.closed:
             return [f.name for f in Round._meta.concrete_fields]
-        return ["closed"]
+        return ["closed", "control_number"]
 
 
 @admin.register(Quota)
@@ -39,7 +50,7 @@ class QuotaAdmin(AreaScopedAdmin):
 class DecompositionAdmin(admin.ModelAdmin):
     """County-wide, read-only: runs are made and applied on the 规模分解 screens (audited)."""
 
-    list_display = ["round", "control_number", "status", "applied", "created_by", "created_at"]
+    list_display = ["round", "scope", "control_number", "status", "applied", "created_by", "created_at"]
     list_filter = ["round", "status", "applied"]
     readonly_fields = [f.name for f in Decomposition._meta.concrete_fields]
 

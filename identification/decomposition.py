@@ -1,6 +1,11 @@
 """规模控制 decomposition (seed 002 第一步 确定规模): the county's control number split over its townships,
 each township's share over its villages, each village's over its 村民小组.
 
+Two scopes, one method. A county run (县扶贫办) splits the county's control number over the whole tree.
+A township run (乡镇审核员, seed 002 四(一) "各乡镇要测算分解到村到组") splits the quota the county gave the
+township over that township's villages and groups; it is refused while the township has none, and
+applying it writes the township's villages and groups only. Each run sees only what its scope holds.
+
 The method (因素法). At every level the children of an area share their parent's figure in proportion to
 
     score(child) = Σ_k  weight_k × indicator_k(child) / Σ_siblings indicator_k
@@ -15,7 +20,8 @@ the same inputs always give the same figures.
 
 Every run is a `Decomposition` row with its control number, weights, overrides, the indicators it read
 (`inputs`, villages.indicators) and its result; `decompose` recomputes the result from those alone.
-Applying a run writes the round's quotas in one statement and one audit event.
+Applying a run writes the round's quotas in one statement and one audit event, and the sums are
+checked as for any quota write (identification.services.rounds.check_quota_sums).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import Role, User
 from identification.models import Decomposition, Quota, Round
+from identification.services._common import _scoped
+from identification.services.rounds import check_quota_sums
 from identification.transitions import WorkflowError
 from villages.apportion import apportion
 from villages.indicators import INDICATORS, LABELS, subtree_indicators
@@ -103,7 +111,11 @@ def decompose(
         if code not in inputs:
             errors.append(f"指定数中的区划代码 {code} 不存在,或不在本县。")
         elif code == root:
-            errors.append("县控制指标在“县控制指标”一栏填写,不能在指定数中指定。")
+            errors.append(
+                "县控制指标在“县控制指标”一栏填写,不能在指定数中指定。"
+                if inputs[code]["level"] == Area.Level.COUNTY
+                else f"{_name(inputs, code)}的乡镇指标是本次分解的总数,不能在指定数中指定。"
+            )
         elif not isinstance(persons, int) or isinstance(persons, bool) or persons < 0:
             errors.append(f"{_name(inputs, code)}的指定数须为非负整数。")
     if errors:
@@ -169,7 +181,8 @@ def decompose(
 
 
 def root_of(inputs: Mapping[str, Mapping[str, Any]]) -> str:
-    """The county: the one area of the inputs without a parent among them."""
+    """The area decomposed (the county, or the township of a township run): the one area of the
+    inputs without a parent among them."""
     return next(code for code, item in inputs.items() if item["parent"] not in inputs)
 
 
@@ -180,29 +193,47 @@ def _name(inputs: Mapping[str, Mapping[str, Any]], code: str) -> str:
 # --- reads -----------------------------------------------------------------------------------------
 
 
+# Who runs a decomposition of their own area: the county's 扶贫办 for the county, a township's official
+# for the township. Others with a county account (民政局, administrators) read the county's runs.
+CHANGE_ROLES = {Area.Level.COUNTY: Role.COUNTY_FUPIN, Area.Level.TOWNSHIP: Role.TOWNSHIP_OFFICIAL}
+
+
 def can_view(user: User) -> bool:
-    """The decomposition covers the whole county: county-level accounts see it."""
-    return bool(user.is_authenticated and user.area_id and user.area.level == Area.Level.COUNTY)
+    """County and township accounts see the runs of their area; a village's figures come from above."""
+    return bool(user.is_authenticated and user.area_id and user.area.level in CHANGE_ROLES)
 
 
 def can_change(user: User) -> bool:
-    return can_view(user) and user.role == Role.COUNTY_FUPIN
+    return can_view(user) and user.role == CHANGE_ROLES[user.area.level]
 
 
 def decompositions_for(user: User):
+    """The runs whose scope lies inside the user's area: the county sees every run, a township its own."""
     if not can_view(user):
         return Decomposition.objects.none()
-    return Decomposition.objects.select_related("round", "created_by", "applied_by")
+    return Decomposition.objects.visible_to(user).select_related("round", "scope", "created_by", "applied_by")
 
 
-def applied_decomposition(round: Round) -> Decomposition | None:
-    """The run whose figures were last written to the round's quotas."""
-    return Decomposition.objects.filter(round=round, applied=True).order_by("-applied_at", "-id").first()
+def applied_decomposition(round: Round, area: Area | None = None) -> Decomposition | None:
+    """The run whose figures were last written to the quotas of `area`'s children: the latest applied
+    run whose scope is `area` or above it (the county's, or the township's own). Without `area`, the
+    county's."""
+    runs = Decomposition.objects.filter(round=round, applied=True)
+    if area is None:
+        runs = runs.filter(scope__level=Area.Level.COUNTY)
+    else:
+        runs = runs.filter(scope__code__in=[a.code for a in area.ancestors()] + [area.code])
+    return runs.order_by("-applied_at", "-id").first()
 
 
-def read_inputs(round: Round, county: Area) -> dict[str, dict[str, Any]]:
-    """The indicators of every area of the county, as the decomposition stores them."""
-    indicators = subtree_indicators(county, poverty_line=round.poverty_line, income_year=round.income_year)
+def township_quota(round: Round, township: Area) -> int | None:
+    """The figure a township run splits: the township's quota as the county gave it."""
+    return Quota.objects.filter(round=round, area=township).values_list("persons", flat=True).first()
+
+
+def read_inputs(round: Round, root: Area) -> dict[str, dict[str, Any]]:
+    """The indicators of `root` (the county, or a township) and every area under it, as stored."""
+    indicators = subtree_indicators(root, poverty_line=round.poverty_line, income_year=round.income_year)
     return {code: item.as_json() for code, item in indicators.items()}
 
 
@@ -233,7 +264,7 @@ def level_rows(decomposition: Decomposition, parent: str) -> tuple[LevelRow | No
     def row(code: str) -> LevelRow:
         item = inputs[code]
         exact = decomposition.exact.get(code)
-        if item["level"] == Area.Level.COUNTY:
+        if item["parent"] not in inputs:  # the root: the figure split
             persons = decomposition.control_number
             exact = str(persons)
         else:
@@ -269,10 +300,11 @@ def trail(decomposition: Decomposition, code: str) -> list[tuple[str, str]]:
 # --- writes ----------------------------------------------------------------------------------------
 
 
-def _require_fupin(actor: User, what: str) -> None:
+def _require_change(actor: User, what: str) -> None:
     if not can_change(actor):
         raise WorkflowError(
-            f"{what}只能由县扶贫办办理,您的角色是{actor.get_role_display() or '未分配'}。", code="wrong_role"
+            f"{what}由县扶贫办(全县)或乡镇审核员(本乡镇)办理,您的角色是{actor.get_role_display() or '未分配'}。",
+            code="wrong_role",
         )
 
 
@@ -294,7 +326,7 @@ def decomposition_create(
     *,
     round: Round,
     actor: User,
-    control_number: int,
+    control_number: int | None,
     weights: Mapping[str, Decimal],
     overrides: Mapping[str, int] | None = None,
     note: str = "",
@@ -303,10 +335,28 @@ def decomposition_create(
     """A new run, queued: the Celery task reads the indicators and computes it after the commit.
 
     `based_on`: an earlier run of the round whose inputs are reused (a re-run with edited overrides),
-    so that the two differ only in what the county changed."""
-    _require_fupin(actor, "规模分解测算")
+    so that the two differ only in what the county changed.
+
+    The run's scope is the actor's area. A county run splits `control_number` (the county's). A
+    township run splits the township's quota: `control_number` may be left None, and is refused when it
+    is not that quota (the county gives the township its figure; the township does not choose it)."""
+    _require_change(actor, "规模分解测算")
     _require_open_round(round)
-    if control_number <= 0:
+    scope = actor.area
+    if scope.level == Area.Level.TOWNSHIP:
+        quota = township_quota(round, scope)
+        if quota is None:
+            raise WorkflowError(
+                f"县里尚未下达“{scope.name}”的规模控制指标,乡镇暂不能分解到村到组。", code="no_quota"
+            )
+        if control_number is not None and control_number != quota:
+            raise WorkflowError(
+                f"乡镇分解的总数须为县下达的“{scope.name}”指标 {quota:,} 人,不是 {control_number:,} 人"
+                "(指标已调整时请按新指标重新测算)。",
+                code="invalid",
+            )
+        control_number = quota
+    if control_number is None or control_number <= 0:
         raise WorkflowError("县控制指标须为正整数。", code="invalid")
     check_weights(weights)
     overrides = dict(overrides or {})
@@ -316,14 +366,18 @@ def decomposition_create(
         raise WorkflowError(
             f"指定数中的区划代码不存在或不在您的管辖区域内:{'、'.join(unknown)}。", code="invalid"
         )
-    if any(level == Area.Level.COUNTY for level in known.values()):
-        raise WorkflowError("县控制指标在“县控制指标”一栏填写,不能在指定数中指定。", code="invalid")
+    if scope.code in known:
+        raise WorkflowError(
+            f"“{scope.name}”的总数是本次分解的总数({control_number:,} 人),不能在指定数中指定。",
+            code="invalid",
+        )
     if any(n < 0 for n in overrides.values()):
         raise WorkflowError("指定数不能为负数。", code="invalid")
-    if based_on is not None and based_on.round_id != round.pk:
-        raise WorkflowError("只能依据同一识别批次的测算重新分解。", code="invalid")
+    if based_on is not None and (based_on.round_id != round.pk or based_on.scope_id != scope.pk):
+        raise WorkflowError("只能依据同一识别批次、同一范围的测算重新分解。", code="invalid")
     decomposition = Decomposition.objects.create(
         round=round,
+        scope=scope,
         control_number=control_number,
         overrides=overrides,
         note=note,
@@ -336,8 +390,9 @@ def decomposition_create(
         event_type="decomposition.created",
         actor=actor,
         obj=decomposition,
-        area_code=actor.area.code,
+        area_code=scope.code,
         new={
+            "scope": scope.code,
             "control_number": control_number,
             "weights": {k: str(v) for k, v in decomposition.weights.items()},
             "overrides": overrides,
@@ -366,7 +421,7 @@ def run(*, decomposition_id: int) -> Decomposition:
     with transaction.atomic():
         decomposition = (
             Decomposition.objects.select_for_update(of=("self",))
-            .select_related("round")
+            .select_related("round", "scope")
             .get(pk=decomposition_id)
         )
         if decomposition.status == Decomposition.Status.DONE or decomposition.errors:
@@ -379,7 +434,7 @@ def run(*, decomposition_id: int) -> Decomposition:
     rows = Decomposition.objects.filter(pk=decomposition.pk)
     try:
         if not decomposition.inputs:
-            decomposition.inputs = read_inputs(decomposition.round, decomposition.created_by.area)
+            decomposition.inputs = read_inputs(decomposition.round, decomposition.scope)
             rows.update(inputs=decomposition.inputs, progress=60)
         outcome = decompose(
             inputs=decomposition.inputs,
@@ -420,15 +475,36 @@ def run(*, decomposition_id: int) -> Decomposition:
 @transaction.atomic
 def decomposition_apply(*, decomposition: Decomposition, actor: User) -> int:
     """Write the run's figures as the round's quotas (one upsert, one audit event with every changed
-    figure old and new). Returns the number of quotas created or changed."""
-    _require_fupin(actor, "下达规模控制指标")
-    decomposition = (
-        Decomposition.objects.select_for_update(of=("self",)).select_related("round").get(pk=decomposition.pk)
+    figure old and new). Returns the number of quotas created or changed.
+
+    A county run also sets the round's 县控制指标 to its control number. A township run writes the
+    township's villages and groups only, and is refused when the township's quota is no longer the
+    figure it split. Either way the sums are checked before the transaction commits."""
+    _require_change(actor, "下达规模控制指标")
+    decomposition = _scoped(
+        Decomposition.objects.select_related("round", "scope"), actor, decomposition.pk, "该规模分解"
     )
-    round = decomposition.round
-    _require_open_round(round)
+    _require_open_round(decomposition.round)
+    # The round's row first, as every quota write takes it (services.rounds._lock_round).
+    round = Round.objects.select_for_update().get(pk=decomposition.round_id)
+    scope = decomposition.scope
+    if scope != actor.area:
+        raise WorkflowError(f"这是“{scope.name}”的分解,只能由其本级下达。", code="wrong_role")
     if decomposition.status != Decomposition.Status.DONE:
         raise WorkflowError("只有测算完成的分解结果才能下达。", code="wrong_state")
+    old_control = round.control_number
+    if scope.level == Area.Level.TOWNSHIP:
+        quota = township_quota(round, scope)
+        if quota != decomposition.control_number:
+            now = f"{quota:,} 人" if quota is not None else "未下达"
+            raise WorkflowError(
+                f"“{scope.name}”的乡镇指标已由 {decomposition.control_number:,} 人调整为{now},"
+                "本次分解不能下达,请按新指标重新测算。",
+                code="stale",
+            )
+    else:
+        round.control_number = decomposition.control_number
+        round.save(update_fields=["control_number"])
     areas = dict(
         Area.objects.visible_to(actor).filter(code__in=list(decomposition.result)).values_list("code", "id")
     )
@@ -449,6 +525,8 @@ def decomposition_apply(*, decomposition: Decomposition, actor: User) -> int:
             old[code] = existing[area_id]
         new[code] = persons
         rows.append(Quota(round=round, area_id=area_id, persons=persons))
+    # A run's result holds only areas strictly inside its scope, so a township run cannot touch the
+    # township's own figure; the check below still guards every sum around what it writes.
     Quota.objects.bulk_create(
         rows,
         batch_size=2000,
@@ -456,6 +534,7 @@ def decomposition_apply(*, decomposition: Decomposition, actor: User) -> int:
         unique_fields=["round", "area"],
         update_fields=["persons", "updated_at"],
     )
+    check_quota_sums(round=round, changed=[scope.code, *decomposition.result])
     decomposition.applied = True
     decomposition.applied_by = actor
     decomposition.applied_at = timezone.now()
@@ -464,11 +543,12 @@ def decomposition_apply(*, decomposition: Decomposition, actor: User) -> int:
         event_type="quota.decomposition_applied",
         actor=actor,
         obj=decomposition,
-        area_code=actor.area.code,
-        old={"persons": old},
+        area_code=scope.code,
+        old={"persons": old, "control_number": old_control},
         new={
             "persons": new,
             "decomposition": decomposition.pk,
+            "scope": scope.code,
             "control_number": decomposition.control_number,
         },
         reason=f"按规模分解 #{decomposition.pk} 下达",

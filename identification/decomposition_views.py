@@ -1,9 +1,10 @@
 """Screens of 规模分解 (identification.decomposition) and the 贫困人口分解表 (identification.quota_table).
 
-The decomposition covers the whole county: county-level accounts see it (县扶贫办 changes it; 县民政局
-and the system administrator read it); township and village accounts are refused (403). The
-分解表 is for everyone, of their own area: the county's townships, a township's villages, a village's
-groups; an area outside the user's is a 404.
+Two scopes, the same screens. The county's 扶贫办 runs the whole county (县民政局 and the system
+administrator read it); a township's 乡镇审核员 runs its township's quota over its villages and groups
+and sees only its own township's runs (another township's run, or the county's, is a 404). Village
+accounts are refused (403): their figures come from above. The 分解表 is for everyone, of their own
+area: the county's townships, a township's villages, a village's groups; an area outside is a 404.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from identification import decomposition as service
 from identification import forms, selectors
 from identification.models import Decomposition, Round
@@ -33,15 +35,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _require_view(request: HttpRequest) -> None:
     if not service.can_view(request.user):
-        raise PermissionDenied("规模分解覆盖全县,由县扶贫办测算和下达,县级部门可以查看。")
+        raise PermissionDenied("规模分解由县扶贫办测算全县、乡镇审核员测算本乡镇;行政村的指标由上级下达。")
 
 
 def _require_change(request: HttpRequest, what: str) -> None:
     _require_view(request)
     if not service.can_change(request.user):
         raise PermissionDenied(
-            f"{what}只能由县扶贫办办理,您的角色是{request.user.get_role_display() or '未分配'}。"
+            f"{what}由县扶贫办(全县)或乡镇审核员(本乡镇)办理,"
+            f"您的角色是{request.user.get_role_display() or '未分配'}。"
         )
+
+
+def _can_type(request: HttpRequest) -> bool:
+    """The typed base indicators are the county's (villages.indicators): a township reads them."""
+    return service.can_change(request.user) and request.user.role == Role.COUNTY_FUPIN
+
+
+def _require_type(request: HttpRequest, what: str) -> None:
+    _require_view(request)
+    if not _can_type(request):
+        raise PermissionDenied(f"{what}只能由县扶贫办办理。")
 
 
 def _round(pk: int) -> Round:
@@ -53,14 +67,36 @@ def _run(request: HttpRequest, pk: int) -> Decomposition:
 
 
 def _townships(request: HttpRequest) -> list[Area]:
+    """The children of the user's area: the townships for the county, the villages for a township."""
     return list(areas_for(request.user).filter(parent=request.user.area).order_by("code"))
 
 
-def _initial(round: Round) -> dict[str, Any]:
-    """A new run starts from the round's latest run (or the default weights)."""
-    last = Decomposition.objects.filter(round=round).order_by("-created_at", "-id").first()
+def _form(request: HttpRequest, round: Round, data=None) -> forms.DecompositionForm:
+    """The new-run form; a township's shows the township's quota as the (fixed) total."""
+    area = request.user.area
+    if area.level == Area.Level.TOWNSHIP:
+        return forms.DecompositionForm(
+            data,
+            initial=_initial(request, round),
+            township=area,
+            township_quota=service.township_quota(round, area),
+        )
+    return forms.DecompositionForm(data, initial=_initial(request, round))
+
+
+def _initial(request: HttpRequest, round: Round) -> dict[str, Any]:
+    """A new run starts from the latest run of the user's scope (or the default weights)."""
+    last = (
+        service.decompositions_for(request.user)
+        .filter(round=round, scope=request.user.area)
+        .order_by("-created_at", "-id")
+        .first()
+    )
     if last is None:
-        return {field: service.DEFAULT_WEIGHTS[name] for name, field in Decomposition.WEIGHT_FIELDS.items()}
+        return {
+            "control_number": round.control_number,
+            **{field: service.DEFAULT_WEIGHTS[name] for name, field in Decomposition.WEIGHT_FIELDS.items()},
+        }
     return {
         "control_number": last.control_number,
         **{field: getattr(last, field) for field in Decomposition.WEIGHT_FIELDS.values()},
@@ -76,7 +112,7 @@ def decomposition_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Past runs of the round, the townships' indicators (typed or imported) and a new run."""
     _require_view(request)
     round = _round(pk)
-    form = forms.DecompositionForm(request.POST or None, initial=_initial(round))
+    form = _form(request, round, request.POST or None)
     if request.method == "POST":
         _require_change(request, "规模分解测算")
         if form.is_valid():
@@ -100,9 +136,13 @@ def decomposition_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _list_page(request, round, *, form=None, indicators_form=None, import_form=None, import_errors=()):
     can_edit = service.can_change(request.user) and not round.closed
+    area = request.user.area
+    quota = service.township_quota(round, area) if area.level == Area.Level.TOWNSHIP else None
     townships = _townships(request)
     runs = service.decompositions_for(request.user).filter(round=round)
-    latest = runs.exclude(inputs={}).first()
+    # The figures shown beside the indicators: the user's own scope's latest run (a county's list also
+    # holds the townships' runs, whose inputs cover one township).
+    latest = runs.filter(scope=area).exclude(inputs={}).first()
     # A run's inputs and result are ≈ 200 kB of JSON at county scale: the list does not need them.
     runs = runs.defer("inputs", "result", "exact")
     used = (
@@ -117,7 +157,11 @@ def _list_page(request, round, *, form=None, indicators_form=None, import_form=N
         {
             "round": round,
             "runs": runs,
-            "form": form or forms.DecompositionForm(initial=_initial(round)),
+            "form": form or _form(request, round),
+            "area": area,
+            "township_quota": quota,
+            "no_quota": area.level == Area.Level.TOWNSHIP and quota is None,
+            "child_header": "乡镇名" if area.level == Area.Level.COUNTY else "行政村名",
             "indicators_form": indicators_form,
             "indicator_rows": [(t, fields, used.get(t.code)) for t, fields in indicators_form.rows()],
             "labels": [LABELS[k] for k in INDICATORS],
@@ -125,7 +169,7 @@ def _list_page(request, round, *, form=None, indicators_form=None, import_form=N
             "import_form": import_form or forms.IndicatorImportForm(),
             "import_errors": import_errors,
             "can_edit": can_edit,
-            "can_type": service.can_change(request.user),
+            "can_type": _can_type(request),
         },
     )
 
@@ -134,7 +178,7 @@ def _list_page(request, round, *, form=None, indicators_form=None, import_form=N
 @require_POST
 def decomposition_indicators(request: HttpRequest, pk: int) -> HttpResponse:
     """The townships' four indicators as typed; a blank cell is counted from the registry."""
-    _require_change(request, "录入分解基础指标")
+    _require_type(request, "录入分解基础指标")
     round = _round(pk)
     form = forms.TownshipIndicatorsForm(request.POST, townships=_townships(request))
     if not form.is_valid():
@@ -149,7 +193,7 @@ def decomposition_indicators(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decomposition_indicator_import(request: HttpRequest, pk: int) -> HttpResponse:
     """The townships' indicators from a sheet in the annex's layout: all rows or none."""
-    _require_change(request, "导入分解基础指标表")
+    _require_type(request, "导入分解基础指标表")
     round = _round(pk)
     form = forms.IndicatorImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -177,7 +221,9 @@ def decomposition_detail(request: HttpRequest, pk: int, override_form=None) -> H
     parent_row, rows = service.level_rows(run, parent) if parent else (None, [])
     if run.inputs and parent_row is None:
         raise Http404("该区划不在本次分解中。")
-    can_edit = service.can_change(request.user) and not run.round.closed
+    can_edit = (
+        service.can_change(request.user) and not run.round.closed and run.scope_id == request.user.area_id
+    )
     if override_form is None and can_edit and rows:
         override_form = forms.OverrideEditForm(rows=rows)
     return render(
@@ -226,6 +272,8 @@ def decomposition_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     """Fix (or release) figures of one level of a run and compute again from the same inputs."""
     _require_change(request, "修改指定数并重新分解")
     run = _run(request, pk)
+    if run.scope_id != request.user.area_id:
+        raise PermissionDenied(f"这是“{run.scope.name}”的分解,只能由其本级修改。")
     parent = request.POST.get("parent", "")
     _, rows = service.level_rows(run, parent)
     if not rows:

@@ -311,12 +311,40 @@ class RoundForm(forms.ModelForm):
         fields = [
             "year",
             "name",
+            "kind",
+            "control_number",
             "poverty_line",
             "dibao_line",
             "notice_days",
             "township_sample_rate",
             "county_sample_rate",
         ]
+        help_texts = {
+            "kind": "贫困识别:从零建立名册,只有本批次的申请占用指标;动态调整:已在册的扶贫对象也占用所在区划的指标。",
+        }
+        error_messages = {"control_number": {"min_value": "县控制指标须为正整数。"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = Round.Kind.FRESH
+        self.fields["control_number"].widget.attrs["min"] = "1"
+
+    def clean_control_number(self) -> int | None:
+        value = self.cleaned_data["control_number"]
+        if value is not None and value <= 0:
+            raise forms.ValidationError("县控制指标须为正整数。")
+        return value
+
+
+class ControlNumberForm(forms.Form):
+    """The 县控制指标 of a round, changed on the county's quota page."""
+
+    control_number = forms.IntegerField(
+        label="县控制指标(人)",
+        min_value=1,
+        error_messages={"required": "请填写县控制指标。", "min_value": "县控制指标须为正整数。"},
+    )
+    reason = forms.CharField(label="调整理由", required=False, max_length=200)
 
 
 class QuotaForm(forms.Form):
@@ -396,6 +424,21 @@ class DecompositionForm(forms.Form):
         "其同级按指标分配余下的人数。",
     )
     note = forms.CharField(label="说明", required=False, max_length=200)
+
+    def __init__(self, *args, township=None, township_quota: int | None = None, **kwargs):
+        """For a township run the total is the township's quota as the county gave it: shown, not typed."""
+        super().__init__(*args, **kwargs)
+        if township is not None:
+            field = self.fields["control_number"]
+            field.label = f"{township.name}乡镇指标(人)"
+            field.disabled = True
+            field.required = False
+            field.initial = self.initial["control_number"] = township_quota
+            field.help_text = "县下达本乡镇的规模控制指标,乡镇分解以此为总数,不能修改。"
+            self.fields["overrides"].label = "乡镇指定数"
+            self.fields[
+                "overrides"
+            ].help_text = "每行一个“区划代码 人数”。指定的行政村或村民小组取此数,其同级按指标分配余下的人数。"
 
     def clean_overrides(self) -> dict[str, int]:
         result: dict[str, int] = {}

@@ -50,10 +50,25 @@ class Round(models.Model):
     County-wide: every user sees every round. A closed round is read-only (the services refuse).
     """
 
+    class Kind(models.TextChoices):
+        # A fresh 识别 builds the roll from nothing: only this round's applications use the quota.
+        # A 动态调整 adds to the roll there is: persons already on it count against the quota too
+        # (identification.selectors.quota_used).
+        FRESH = "fresh", _("贫困识别")
+        DYNAMIC = "dynamic", _("动态调整")
+
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(_("批次类型"), max_length=10, choices=Kind.choices, default=Kind.FRESH)
+    # 县控制指标: the persons the prefecture gave the county. No township quotas may add up above it.
+    control_number = models.PositiveIntegerField(
+        _("县控制指标(人)"),
+        null=True,
+        blank=True,
+        help_text=_("上级下达本县的贫困人口控制数;各乡镇指标之和不得超过此数。下达县级规模分解时一并设定。"),
+    )
     poverty_line = models.DecimalField(_("扶贫标准(元/人·年)"), max_digits=8, decimal_places=2)
     dibao_line = models.DecimalField(_("农村低保标准(元/人·年)"), max_digits=8, decimal_places=2)
     notice_days = models.PositiveSmallIntegerField(
@@ -86,6 +101,10 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_dynamic(self) -> bool:
+        return self.kind == self.Kind.DYNAMIC
 
     @property
     def income_year(self) -> int:
@@ -527,7 +546,12 @@ class Decomposition(models.Model):
     round = models.ForeignKey(
         Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="decompositions"
     )
-    control_number = models.PositiveIntegerField(_("县控制指标(人)"))
+    # The area decomposed: the county (its control number over everything), or one township (its
+    # quota over its villages and groups, seed 002 四(一) "各乡镇要测算分解到村到组").
+    scope = models.ForeignKey(
+        "villages.Area", verbose_name=_("分解范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    control_number = models.PositiveIntegerField(_("分解总数(人)"))
     weight_rural = models.DecimalField(_("乡村人口数权重(%)"), max_digits=5, decimal_places=2)
     weight_low_income = models.DecimalField(_("低收入家庭人口数权重(%)"), max_digits=5, decimal_places=2)
     weight_dibao = models.DecimalField(_("享受低保人数权重(%)"), max_digits=5, decimal_places=2)
@@ -579,6 +603,9 @@ class Decomposition(models.Model):
         "disabled_population": "weight_disabled",
     }
 
+    objects = AreaScopedQuerySet.as_manager()
+    area_code_field = "scope__code"
+
     class Meta:
         verbose_name = _("规模分解")
         verbose_name_plural = _("规模分解")
@@ -607,3 +634,12 @@ class Decomposition(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_township_run(self) -> bool:
+        return self.scope.level == "township"
+
+    @property
+    def scope_label(self) -> str:
+        """县 or 乡镇: who fixed the overrides and whose figure is split, for the screens."""
+        return "乡镇" if self.is_township_run else "县"

@@ -4,7 +4,10 @@ The header row is found by name in the first rows of a sheet (a title row may si
 区划代码 (required), 名称 (optional, checked against the area's name), 规模控制人数 or, as in seed
 002's annex, 规模控制识别贫困人口数 (required). Every row is validated before anything is written; if
 any row is bad nothing is written and every error is returned with its Excel row and column.
-Otherwise each row goes through services.quota_set (role, scope, audit) in one transaction.
+Otherwise the rows go through services.quotas_set (role, scope, audit) in one transaction, and the
+sums are judged on the sheet's result: a sheet whose figures add up above a parent's (a township's
+villages above the township's quota, the townships above the 县控制指标) is refused whole, with the
+figures. A township official may import the figures of the township's villages and groups.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -50,10 +52,6 @@ class _Row:
     persons: int
 
 
-class _Rollback(Exception):
-    pass
-
-
 def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
     """Validate every row of the sheet; if all are good, set each quota (audited) in one transaction."""
     if round.closed:
@@ -75,21 +73,15 @@ def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
         return QuotaImportResult(errors=errors)
     if not good:
         return _fail(None, "", "", "表中没有数据行。")
-    failed: list[SheetError] = []
     try:
-        with transaction.atomic():
-            for item in good:
-                try:
-                    services.quota_set(
-                        round=round, area=item.area, persons=item.persons, actor=actor, reason=REASON
-                    )
-                except WorkflowError as error:
-                    if error.code == "wrong_role":
-                        raise
-                    failed.append(SheetError(item.row, "", item.area.code, error.message))
-                    raise _Rollback from None
-    except _Rollback:
-        return QuotaImportResult(errors=failed)
+        services.quotas_set(
+            round=round, figures=[(item.area, item.persons) for item in good], actor=actor, reason=REASON
+        )
+    except WorkflowError as error:
+        if error.code == "wrong_role":
+            raise
+        # quotas_set ran in its own transaction: nothing of the sheet is written.
+        return _fail(None, "", "", error.message)
     return QuotaImportResult(count=len(good))
 
 
@@ -140,8 +132,8 @@ def _validate(rows, header_row: int, columns: dict[str, int], actor: User):
             elif area.code not in visible:
                 error(CODE, code, "该区划不在您的管辖区域内。")
                 area = None
-            elif area.level == Area.Level.COUNTY:
-                error(CODE, code, "规模控制指标下达到乡镇、行政村或村民小组,不能下达到县。")
+            elif refusal := services.quota_area_refusal(actor, area):
+                error(CODE, code, refusal)
                 area = None
             elif area.pk in seen:
                 error(CODE, code, f"与第 {seen[area.pk]} 行是同一区划,每个区划只能出现一次。")

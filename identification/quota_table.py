@@ -5,8 +5,9 @@ township, the groups of a village — with 乡村人口数, 低收入家庭人�
 round's quota (规模控制识别贫困人口数), 贫困发生率 = quota ÷ 乡村人口数 in percent to two decimals
 (half up, as the annex prints 18.71), 备注, and a 合计 row computed the same way from the totals.
 
-The indicators are those of the run last applied to the round's quotas (so the table shows what the
-quotas were computed from); without one, the current figures (typed, else counted from the registry).
+The indicators are those of the run last applied to the quotas of the area's children — the county's,
+or the township's own run for a township or its villages (so the table shows what the quotas were
+computed from); without one, the current figures (typed, else counted from the registry).
 The quotas are the round's `Quota` rows as they stand; one changed after the run says so in 备注.
 """
 
@@ -82,7 +83,7 @@ class QuotaTable:
 def quota_table(round: Round, area: Area) -> QuotaTable:
     """The table of `area`'s children. The caller has fetched `area` through the user's scope."""
     children = list(Area.objects.filter(parent=area).order_by("code"))
-    applied = applied_decomposition(round)
+    applied = applied_decomposition(round, area)
     if applied is not None and all(c.code in applied.inputs for c in children):
         inputs = applied.inputs
         values = {c.code: [int(inputs[c.code][k]) for k in INDICATORS] for c in children}
@@ -135,7 +136,7 @@ def _note(code: str, quota: int | None, applied) -> str:
     if applied is None:
         return ""
     if code in applied.overrides:
-        return "县指定"
+        return f"{applied.scope_label}指定"
     if applied.result.get(code) not in (None, quota):
         return f"已单独调整(分解数 {applied.result[code]})"
     return ""

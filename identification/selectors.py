@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from accounts.models import User
+from households.choices import Program
+from households.models import Case, Member
 from identification.choices import (
     NEXT_STEP,
     QUOTA_STATES,
@@ -72,11 +74,64 @@ def spot_checks_for(user: User) -> QuerySet[SpotCheck]:
 
 
 def quota_used(round: Round, area: Area) -> int:
-    """Persons of the households recommended or further in `area` (withdrawn and rejected do not count)."""
-    total = Application.objects.filter(
-        round=round, state__in=QUOTA_STATES, household__group__code__startswith=area.scope_prefix
-    ).aggregate(total=Sum("persons"))["total"]
-    return total or 0
+    """Persons counted against `area`'s quota in `round`.
+
+    Always: the persons of this round's applications recommended or further (withdrawn and rejected do
+    not count), as the application recorded them. In a 动态调整 round also the roll already there
+    (seed 002 四(一), quota control): the persons (members now, as reports.statistics counts the roll)
+    of the households of the area with an open 扶贫 case (在册 or 返贫) whose application in this round,
+    if any, is not counted already — so a household on the roll counts once, and one whose new
+    application was withdrawn or rejected still counts, since it is still on the roll. A fresh 贫困识别
+    builds the roll anew: only its applications count.
+    """
+    total = _counted_applications(round, area.scope_prefix).aggregate(n=Sum("persons"))["n"] or 0
+    if round.is_dynamic:
+        total += _roll_members(round, area.scope_prefix).count()
+    return total
+
+
+def quota_used_of(round: Round, areas: Sequence[Area]) -> dict[str, int]:
+    """{area code: quota_used} for sibling `areas` (the rows of a quota page), in two grouped queries."""
+    if not areas:
+        return {}
+    digits = len(areas[0].scope_prefix)
+    parent_prefix = areas[0].scope_prefix[:-3]  # siblings share their parent's prefix
+    code_of = {a.scope_prefix: a.code for a in areas}
+    result = dict.fromkeys(code_of.values(), 0)
+    counts = [(_counted_applications(round, parent_prefix), Sum("persons"))]
+    if round.is_dynamic:
+        counts.append((_roll_members(round, parent_prefix), Count("id")))
+    for queryset, measure in counts:
+        rows = (
+            queryset.order_by()
+            .annotate(prefix=Substr("household__group__code", 1, digits))
+            .values("prefix")
+            .annotate(n=measure)
+        )
+        for row in rows:
+            if row["prefix"] in code_of:
+                result[code_of[row["prefix"]]] += row["n"] or 0
+    return result
+
+
+def _counted_applications(round: Round, prefix: str) -> QuerySet[Application]:
+    return Application.objects.filter(
+        round=round, state__in=QUOTA_STATES, household__group__code__startswith=prefix
+    )
+
+
+def _roll_members(round: Round, prefix: str) -> QuerySet[Member]:
+    """Members of the households under `prefix` on the open 扶贫 roll that no counted application of
+    `round` stands for."""
+    on_roll = Case.objects.filter(
+        household=OuterRef("household"), program=Program.FUPIN, state__in=Case.OPEN_STATES
+    )
+    counted = Application.objects.filter(household=OuterRef("household"), round=round, state__in=QUOTA_STATES)
+    return (
+        Member.objects.filter(household__group__code__startswith=prefix)
+        .filter(Exists(on_roll))
+        .exclude(Exists(counted))
+    )
 
 
 def quota_usage(round: Round, area: Area) -> tuple[int | None, int]:

@@ -40,7 +40,15 @@ from identification.services.notices import (
     objection_record,
     publishable,
 )
-from identification.services.rounds import quota_set, round_close, round_create
+from identification.services.rounds import (
+    check_quota_sums,
+    quota_area_refusal,
+    quota_set,
+    quotas_set,
+    round_close,
+    round_create,
+    round_set_control_number,
+)
 from identification.services.spot_checks import spot_check_draw, spot_check_record, village_verify
 from identification.services.surveys import application_survey
 
@@ -60,6 +68,7 @@ __all__ = [
     "application_submit",
     "application_survey",
     "application_withdraw",
+    "check_quota_sums",
     "county_confirm_bulk",
     "meeting_recommend_ranked",
     "meeting_record",
@@ -69,10 +78,13 @@ __all__ = [
     "objection_handle",
     "objection_record",
     "publishable",
+    "quota_area_refusal",
     "quota_set",
+    "quotas_set",
     "referral_decide",
     "round_close",
     "round_create",
+    "round_set_control_number",
     "spot_check_draw",
     "spot_check_record",
     "today",

@@ -31,6 +31,8 @@ from villages.selectors import areas_for
 
 # --- 县: progress, confirmation, 公告, rounds and quotas -----------------------------------------------
 
+QUOTA_ROLES = (Role.COUNTY_FUPIN, Role.TOWNSHIP_OFFICIAL)
+
 
 @login_required
 def county_progress(request: HttpRequest) -> HttpResponse:
@@ -259,6 +261,8 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
     """规模控制 of one area's children (townships of the county, villages of a township, …)."""
     round = get_object_or_404(selectors.rounds(), pk=pk)
     parent = _quota_parent(request)
+    if request.method == "POST" and "control_number" in request.POST:
+        return _control_number(request, round, parent)
     form = forms.QuotaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         area = _area(request, form.cleaned_data["area"])
@@ -278,6 +282,26 @@ def quotas(request: HttpRequest, pk: int) -> HttpResponse:
     return _quotas_page(request, round, parent)
 
 
+def _control_number(request: HttpRequest, round: Round, parent: Area) -> HttpResponse:
+    """The 县控制指标, changed on the county's page; refused below what the townships hold."""
+    form = forms.ControlNumberForm(request.POST)
+    if form.is_valid():
+        ok, _ = attempt(
+            request,
+            lambda: services.round_set_control_number(
+                round=round,
+                actor=request.user,
+                control_number=form.cleaned_data["control_number"],
+                reason=form.cleaned_data["reason"],
+            ),
+            form,
+        )
+        if ok:
+            messages.success(request, f"县控制指标已设为 {form.cleaned_data['control_number']:,} 人。")
+            return redirect(request.get_full_path())
+    return _quotas_page(request, round, parent, control_form=form)
+
+
 def _quota_parent(request: HttpRequest) -> Area:
     parent = _area(request, request.GET.get("area", "")) if request.GET.get("area") else request.user.area
     if parent is None:
@@ -286,12 +310,14 @@ def _quota_parent(request: HttpRequest) -> Area:
 
 
 def _quotas_page(
-    request: HttpRequest, round: Round, parent: Area, import_form=None, import_errors=()
+    request: HttpRequest, round: Round, parent: Area, import_form=None, import_errors=(), control_form=None
 ) -> HttpResponse:
     children = list(areas_for(request.user).filter(parent=parent).order_by("code"))
-    progress = selectors.progress_by_area(request.user, round, children)
+    used = selectors.quota_used_of(round, children)
     quota_by_area = selectors.quotas_of(round, children)
-    can_edit = request.user.role == Role.COUNTY_FUPIN and not round.closed
+    # The county sets any figure; a township its villages' and groups' (its own page's children).
+    can_edit = request.user.role in QUOTA_ROLES and not round.closed
+    county_page = parent.level == Area.Level.COUNTY and request.user.role == Role.COUNTY_FUPIN
     return render(
         request,
         "identification/quotas.html",
@@ -299,7 +325,14 @@ def _quotas_page(
             "round": round,
             "parent": parent,
             "trail": [a for a in parent.ancestors() if request.user.area.contains(a)] + [parent],
-            "rows": [(c, quota_by_area.get(c.pk), progress[c.code].persons) for c in children],
+            "rows": [(c, quota_by_area.get(c.pk), used[c.code]) for c in children],
+            "children_total": sum(q for q in quota_by_area.values()),
+            "control_form": control_form
+            or (
+                forms.ControlNumberForm(initial={"control_number": round.control_number})
+                if county_page and not round.closed
+                else None
+            ),
             "parent_quota": selectors.quota_usage(round, parent)
             if parent.level != Area.Level.COUNTY
             else None,
@@ -314,7 +347,7 @@ def _quotas_page(
 @require_POST
 def quota_import(request: HttpRequest, pk: int) -> HttpResponse:
     """规模控制 from an .xlsx sheet: every row is checked first; one bad row and nothing is written."""
-    _require_role(request, [Role.COUNTY_FUPIN], "导入规模控制表")
+    _require_role(request, QUOTA_ROLES, "导入规模控制表")
     round = get_object_or_404(selectors.rounds(), pk=pk)
     parent = _quota_parent(request)
     form = forms.QuotaImportForm(request.POST, request.FILES)

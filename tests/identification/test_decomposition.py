@@ -14,6 +14,7 @@ from households.models import Case, IncomeRecord
 from identification import decomposition as service
 from identification.decomposition import DEFAULT_WEIGHTS, DecompositionError, decompose, root_of
 from identification.models import Decomposition, Quota
+from identification.services import NotInScope
 from identification.tasks import run_decomposition
 from identification.transitions import WorkflowError
 from tests.factories import HouseholdFactory, MemberFactory
@@ -364,8 +365,9 @@ def test_impossible_overrides_fail_the_run_with_reasons(
     assert run.status == "failed" and len(run.errors) == 1
 
 
-@pytest.mark.parametrize("who", ["alice", "carol", "minzheng", "admin"])
+@pytest.mark.parametrize("who", ["alice", "minzheng", "admin"])
 def test_only_the_county_fupin_office_may_run_a_decomposition(round_2012, users, who):
+    """The township official's own run is tested in test_quota_control.py."""
     with pytest.raises(WorkflowError) as caught:
         create(round_2012, getattr(users, who))
     assert caught.value.code == "wrong_role"
@@ -421,10 +423,12 @@ def test_apply_is_refused_to_others_and_for_unfinished_runs(
     round_2012, county_tree, users, django_capture_on_commit_callbacks
 ):
     run = done_run(round_2012, users, django_capture_on_commit_callbacks)
-    for who in (users.minzheng, users.carol, users.alice):
+    for who in (users.minzheng, users.alice):
         with pytest.raises(WorkflowError) as caught:
             service.decomposition_apply(decomposition=run, actor=who)
         assert caught.value.code == "wrong_role"
+    with pytest.raises(NotInScope):  # the county's run is outside a township's area
+        service.decomposition_apply(decomposition=run, actor=users.carol)
     Decomposition.objects.filter(pk=run.pk).update(status="failed")
     with pytest.raises(WorkflowError) as caught:
         service.decomposition_apply(decomposition=run, actor=users.fupin)
@@ -471,13 +475,19 @@ FORM = {
 }
 
 
-def test_runs_page_for_the_county_refused_to_township_and_village(client, round_2012, users):
+def test_runs_page_for_the_county_refused_to_village_and_scoped_for_township(
+    client, round_2012, users, django_capture_on_commit_callbacks
+):
+    county_run = done_run(round_2012, users, django_capture_on_commit_callbacks)
     target = url("decompositions", round_2012.pk)
     page = as_user(client, users.fupin).get(target)
     assert page.status_code == 200 and "新建测算" in page.content.decode()
     read_only = as_user(client, users.minzheng).get(target).content.decode()
     assert "新建测算" not in read_only and "历次测算" in read_only
-    assert as_user(client, users.carol).get(target).status_code == 403
+    township = as_user(client, users.carol).get(target)
+    assert township.status_code == 200
+    assert url("decomposition", county_run.pk) not in township.content.decode()
+    assert "县里尚未下达丹凤镇的规模控制指标" in township.content.decode()
     assert as_user(client, users.alice).get(target).status_code == 403
 
 
@@ -513,7 +523,7 @@ def test_bad_form_keeps_what_was_typed(client, round_2012, users):
     assert "不存在或不在您的管辖区域内" in response.content.decode()
 
 
-@pytest.mark.parametrize("who", ["minzheng", "carol", "alice"])
+@pytest.mark.parametrize("who", ["minzheng", "alice"])
 def test_others_cannot_post_a_run(client, round_2012, users, who):
     response = as_user(client, getattr(users, who)).post(url("decompositions", round_2012.pk), FORM)
     assert response.status_code == 403 and not Decomposition.objects.exists()
@@ -529,9 +539,11 @@ def test_run_page_status_and_refusals(
     Decomposition.objects.filter(pk=run.pk).update(status="running", progress=60)
     polling = client.get(url("decomposition_status", run.pk), headers={"HX-Request": "true"})
     assert "HX-Refresh" not in polling and 'hx-trigger="every 1s"' in polling.content.decode()
-    for who in (users.carol, users.alice):
-        assert as_user(client, who).get(url("decomposition", run.pk)).status_code == 403
-        assert client.get(url("decomposition_status", run.pk)).status_code == 403
+    assert as_user(client, users.alice).get(url("decomposition", run.pk)).status_code == 403
+    assert client.get(url("decomposition_status", run.pk)).status_code == 403
+    # A township sees its own runs only: the county's is "not found".
+    assert as_user(client, users.carol).get(url("decomposition", run.pk)).status_code == 404
+    assert client.get(url("decomposition_status", run.pk)).status_code == 404
 
 
 def test_editing_overrides_reruns_from_the_same_inputs(
@@ -560,15 +572,17 @@ def test_editing_overrides_reruns_from_the_same_inputs(
     bad = client.post(url("decomposition_rerun", run.pk), data | {f"o-{t.danfeng.code}": "-5"})
     assert bad.status_code == 200 and "不能为负数" in bad.content.decode()
     assert 'value="-5"' in bad.content.decode() and Decomposition.objects.count() == 2
-    for who in (users.minzheng, users.carol, users.alice):
+    for who in (users.minzheng, users.alice):
         assert as_user(client, who).post(url("decomposition_rerun", run.pk), data).status_code == 403
+    assert as_user(client, users.carol).post(url("decomposition_rerun", run.pk), data).status_code == 404
     assert Decomposition.objects.count() == 2
 
 
 def test_apply_from_the_page(client, round_2012, county_tree, users, django_capture_on_commit_callbacks):
     run = done_run(round_2012, users, django_capture_on_commit_callbacks)
-    for who in (users.minzheng, users.carol, users.alice):
+    for who in (users.minzheng, users.alice):
         assert as_user(client, who).post(url("decomposition_apply", run.pk)).status_code == 403
+    assert as_user(client, users.carol).post(url("decomposition_apply", run.pk)).status_code == 404
     assert not Quota.objects.filter(round=round_2012, area=county_tree.danfeng).exists()
     response = as_user(client, users.fupin).post(url("decomposition_apply", run.pk), follow=True)
     assert "已按分解 #" in response.content.decode()
@@ -608,4 +622,6 @@ def test_quotas_page_links_to_the_decomposition(client, round_2012, users):
     page = as_user(client, users.fupin).get(url("quotas", round_2012.pk)).content.decode()
     assert url("decompositions", round_2012.pk) in page and url("quota_table", round_2012.pk) in page
     township_page = as_user(client, users.carol).get(url("quotas", round_2012.pk)).content.decode()
-    assert url("decompositions", round_2012.pk) not in township_page
+    assert url("decompositions", round_2012.pk) in township_page  # 各乡镇要测算分解到村到组
+    village_page = as_user(client, users.alice).get(url("quotas", round_2012.pk)).content.decode()
+    assert url("decompositions", round_2012.pk) not in village_page

@@ -176,6 +176,8 @@ def test_quota_changed_after_the_run_is_noted(
         )
     run.refresh_from_db()
     service.decomposition_apply(decomposition=run, actor=users.fupin)
+    # Raising a township above its share needs room under the county's control number first.
+    services.round_set_control_number(round=round_2012, actor=users.fupin, control_number=101)
     services.quota_set(round=round_2012, area=county_tree.danfeng, persons=61, actor=users.fupin)
     table = quota_table(round_2012, county_tree.county)
     notes = {r.name: r.note for r in table.rows}

@@ -11,7 +11,7 @@ import pytest
 from accounts.models import Role
 from identification import rules, services
 from identification.choices import FINAL_STATES, MeetingKind, NoticeLevel, State
-from identification.models import Application, Round
+from identification.models import Application, Quota, Round
 from identification.transitions import TRANSITIONS, WorkflowError, check_move, next_states
 from tests.factories import UserFactory
 from tests.identification.flow import last_event
@@ -138,8 +138,9 @@ def test_recommending_past_the_group_quota_is_refused_until_the_county_raises_it
         "超出“小寨组”的规模控制指标:指标 5 人,已推荐 3 人,本户 3 人。如确需增加,请县扶贫办调整指标。"
     )
 
-    with pytest.raises(WorkflowError, match="只能由县扶贫办办理"):
-        services.quota_set(round=flow.round, area=t.xiaozhai, persons=6, actor=flow.users.carol)
+    # A village cannot raise its own figure (the county, or the township for its groups, can).
+    with pytest.raises(WorkflowError, match="只能由县扶贫办、乡镇审核员办理"):
+        services.quota_set(round=flow.round, area=t.xiaozhai, persons=6, actor=flow.users.alice)
     quota = services.quota_set(
         round=flow.round, area=t.xiaozhai, persons=6, actor=flow.users.fupin, reason="追加"
     )
@@ -152,6 +153,9 @@ def test_recommending_past_the_group_quota_is_refused_until_the_county_raises_it
 @pytestmark_db
 def test_a_township_quota_also_binds_and_withdrawn_households_free_their_places(flow):
     t = flow.tree
+    # A township's groups may not hold more than the township (quota control): 大寨组 takes all 4.
+    Quota.objects.filter(round=flow.round, area__in=[t.xiaozhai, t.xincun]).delete()
+    services.quota_set(round=flow.round, area=t.dazhai, persons=4, actor=flow.users.fupin)
     services.quota_set(round=flow.round, area=t.danfeng, persons=4, actor=flow.users.fupin)
     first, second = flow.new(persons=3), flow.new(persons=2)
     meeting = flow.group_meeting([first, second])

@@ -436,6 +436,7 @@ def test_rounds_and_quotas_are_set_by_fupinban_only(client, flow, users):
     form = {
         "year": 2013,
         "name": "2013年动态调整",
+        "kind": "dynamic",
         "poverty_line": "2736",
         "dibao_line": "1800",
         "notice_days": 7,
@@ -451,10 +452,17 @@ def test_rounds_and_quotas_are_set_by_fupinban_only(client, flow, users):
         {"area": flow.tree.dazhai.code, "persons": 12},
     )
     assert Quota.objects.get(round=round, area=flow.tree.dazhai).persons == 12
+    # The township sets its villages' and groups' figures (四(一) 各乡镇要测算分解到村到组); a village cannot.
     as_user(client, users.carol)
-    assert client.get(url("quotas", round.pk)).status_code == 200  # read-only for the township
     assert (
         client.post(url("quotas", round.pk), {"area": flow.tree.shanlong.code, "persons": 99}).status_code
+        == 302
+    )
+    assert Quota.objects.get(round=round, area=flow.tree.shanlong).persons == 99
+    as_user(client, users.alice)
+    assert client.get(url("quotas", round.pk)).status_code == 200  # read-only for the village
+    assert (
+        client.post(url("quotas", round.pk), {"area": flow.tree.dazhai.code, "persons": 99}).status_code
         == 403
     )
 

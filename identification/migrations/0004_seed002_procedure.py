@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('households', '0004_case_returned_year'),
-        ('identification', '0002_decomposition'),
+        ('identification', '0003_quota_control'),
         ('villages', '0002_area_profile'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
