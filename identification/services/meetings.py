@@ -10,6 +10,8 @@ from django.db import transaction
 
 from accounts import audit
 from accounts.models import Role, User
+from households import choices as hh
+from households.models import Case
 from identification.choices import (
     MeetingKind,
     State,
@@ -166,14 +168,26 @@ def _check_quotas(application: Application) -> dict:
         .order_by("area__code")
     )
     if not any(q.area_id == group.pk for q in quotas):
-        raise WorkflowError(f"县里尚未下达“{group.name}”的规模控制指标,暂不能推荐。", code="no_quota")
+        raise WorkflowError(
+            f"“{group.name}”的规模控制指标尚未下达(由乡镇或县扶贫办分解下达),暂不能推荐。", code="no_quota"
+        )
+    # In a 动态调整 round a household already on the 扶贫 roll is counted by quota_used as roll members
+    # until its application counts: not twice.
+    on_roll = 0
+    if (
+        application.round.kind == Round.Kind.DYNAMIC
+        and Case.objects.filter(
+            household_id=application.household_id, program=hh.Program.FUPIN, state__in=Case.OPEN_STATES
+        ).exists()
+    ):
+        on_roll = application.household.members.count()
     usage = {}
     for quota in quotas:
-        used = quota_used(application.round, quota.area)
+        used = quota_used(application.round, quota.area) - on_roll
         if used + application.persons > quota.persons:
             raise WorkflowError(
-                f"超出“{quota.area.name}”的规模控制指标:指标 {quota.persons} 人,已推荐 {used} 人,"
-                f"本户 {application.persons} 人。如确需增加,请县扶贫办调整指标。",
+                f"超出“{quota.area.name}”的规模控制指标:指标 {quota.persons} 人,已占用 {used} 人,"
+                f"本户 {application.persons} 人。如确需增加,请乡镇或县扶贫办调整指标。",
                 code="over_quota",
             )
         usage[quota.area.code] = {"quota": quota.persons, "used": used + application.persons}

@@ -135,7 +135,7 @@ def test_recommending_past_the_group_quota_is_refused_until_the_county_raises_it
         services.application_recommend(application=second, actor=flow.users.alice, meeting=meeting)
     assert refused.value.code == "over_quota"
     assert str(refused.value) == (
-        "超出“小寨组”的规模控制指标:指标 5 人,已推荐 3 人,本户 3 人。如确需增加,请县扶贫办调整指标。"
+        "超出“小寨组”的规模控制指标:指标 5 人,已占用 3 人,本户 3 人。如确需增加,请乡镇或县扶贫办调整指标。"
     )
 
     # A village cannot raise its own figure (the county, or the township for its groups, can).
@@ -160,7 +160,7 @@ def test_a_township_quota_also_binds_and_withdrawn_households_free_their_places(
     first, second = flow.new(persons=3), flow.new(persons=2)
     meeting = flow.group_meeting([first, second])
     services.application_recommend(application=first, actor=flow.users.alice, meeting=meeting)
-    with pytest.raises(WorkflowError, match="超出“丹凤镇”的规模控制指标:指标 4 人,已推荐 3 人"):
+    with pytest.raises(WorkflowError, match="超出“丹凤镇”的规模控制指标:指标 4 人,已占用 3 人"):
         services.application_recommend(application=second, actor=flow.users.alice, meeting=meeting)
 
     services.application_withdraw(application=first, actor=flow.users.alice, reason="户主外出务工,自愿撤回")

@@ -312,7 +312,8 @@ def test_group_notice_publish_object_handle_close_and_print(client, flow, users)
     early = client.post(reverse("notices:notice_close", args=[notice.pk]), follow=True)
     assert "期满后" in messages_of(early)
     client.post(
-        reverse("notices:objection_handle", args=[objection.pk]), {"result": "dismiss", "note": "经核实为农用车"}
+        reverse("notices:objection_handle", args=[objection.pk]),
+        {"result": "dismiss", "note": "经核实为农用车"},
     )
     objection.refresh_from_db()
     assert objection.status == Objection.Status.DISMISSED
@@ -535,7 +536,8 @@ def test_upheld_objection_at_the_township_rejects(client, flow, users):
         notice=notice, application=apps[0], actor=users.carol, content="在县城有工作"
     )
     as_user(client, users.carol).post(
-        reverse("notices:objection_handle", args=[objection.pk]), {"result": "reject", "note": "经核实属排除情形"}
+        reverse("notices:objection_handle", args=[objection.pk]),
+        {"result": "reject", "note": "经核实属排除情形"},
     )
     apps[0].refresh_from_db()
     assert apps[0].state == State.REJECTED and "经核实属排除情形" in apps[0].rejection_reason
@@ -557,7 +559,9 @@ def test_rows_the_county_can_only_reject_come_with_the_reason(client, flow, user
     }
 
 
-def test_county_confirm_starts_unticked_and_keeps_exactly_the_ticked_rows_after_a_refusal(client, flow, users):
+def test_county_confirm_starts_unticked_and_keeps_exactly_the_ticked_rows_after_a_refusal(
+    client, flow, users
+):
     apps = publicized(flow, 3)
     page = as_user(client, users.fupin).get(url("county_confirm")).content.decode()
     assert 'type="checkbox" name="applications"' in page
