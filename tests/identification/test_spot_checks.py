@@ -9,8 +9,8 @@ import pytest
 from identification import sampling, services
 from identification.choices import SpotCheckLevel, SpotCheckStatus, State
 from identification.models import Application
-from notices.models import Entry
 from identification.transitions import WorkflowError
+from notices.models import Entry
 from tests.identification.flow import last_event
 
 

@@ -207,7 +207,7 @@ def test_no_recommendation_without_a_quota_for_the_group(flow):
     Quota.objects.filter(area=flow.tree.dazhai).delete()
     application = flow.new()
     meeting = flow.group_meeting([application])
-    with pytest.raises(WorkflowError, match="县里尚未下达“大寨组”的规模控制指标"):
+    with pytest.raises(WorkflowError, match="“大寨组”的规模控制指标尚未下达"):
         services.application_recommend(application=application, actor=flow.users.alice, meeting=meeting)
 
 
