@@ -1,17 +1,20 @@
-"""The demo's current round: 2013年动态调整 (扶贫标准 2736 元, the national line of 2013; 农村低保标准
-1800 元), with quotas and applications in every state, all built through identification.services.
+"""The demo's current round: 2014年动态调整 (扶贫标准 2736 元, the national line of 2013, against 2013 incomes;
+农村低保标准 1800 元), with quotas and applications at every step, all built through identification.services
+in seed 002's order: 户主会议 → 组公示 → 村委会评议 → 入户调查 → 村公示 → 乡镇抽查 (each list) → 乡镇公示 →
+县级抽查 (each bureau) and 认定 → 县公告.
 
-The work of five weeks is replayed in seconds: the services' calendar (`identification.clock`) is moved
-along a timeline that ends today, so that closed notices lie in the past and the running ones run now.
-Applications come from 丹凤镇 (the demo township official's), drawn from households not yet on a roll,
-so that each demo account finds work waiting:
+The work of six weeks is replayed in seconds: the services' calendar (`accounts.clock`) is moved along a
+timeline that ends today, so that closed notices lie in the past and the running ones run now.
+Applications come from 丹凤镇 (the demo township official's): households not on a roll, and one whose 扶贫
+case was lifted (it comes back as 返贫). Most heads apply in writing (a scan of the signed form); the group
+nominates the few who cannot. What a county official would look for is there: a direct-entry household taking
+its place first at the vote, households the survey found eligible for nothing taken off before any 公示, a
+household the township puts forward to 民政 too, a failed sample that sent a group back (推倒重来), objections
+dismissed and upheld, a 低保 household with labour referred by 民政 to 扶贫办, and each bureau's 公告.
 
-- cungan (山龙村): groups waiting for the 户主会议, the 村委会评议 and the survey, a group notice running
-  with an open objection;
-- xiangzhen (丹凤镇): villages waiting for the township sample, a failed sample that sent a group back
-  (推倒重来), running notices and objections;
-- fupinban / minzheng: publicized applications covered by the county sample, waiting for their decision
-  (cross applications already confirmed for 扶贫 wait for 民政).
+Each demo account finds work waiting: cungan (山龙村) a 户主会议, a running group notice with an open objection,
+a 村委会评议, surveys, a village notice; xiangzhen (丹凤镇) villages waiting for the sample, a township notice;
+fupinban / minzheng publicized applications covered by their own samples, and 扶贫办 a referral to confirm.
 """
 
 from __future__ import annotations
@@ -19,25 +22,37 @@ from __future__ import annotations
 import contextlib
 import datetime
 import random
+import struct
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.utils import timezone
 
 from accounts import clock
 from accounts.models import Role, User
-from households.models import Household, Member
+from households.models import Case, Household, Member
 from identification import rules, services
-from identification.choices import MeetingKind, NoticeLevel, ObjectionOutcome, Origin, SpotCheckLevel, State
-from identification.models import Application, Round
+from identification.choices import (
+    MeetingKind,
+    NoticeLevel,
+    ObjectionOutcome,
+    Origin,
+    RedoScope,
+    SpotCheckLevel,
+    State,
+)
+from identification.models import Application, Referral, Round
 from villages.apportion import apportion
 from villages.demo import read_annex
 from villages.models import Area
 
-ROUND_NAME = "2013年动态调整"
+ROUND_NAME = "2014年动态调整"
+ROUND_YEAR = 2014
 POVERTY_LINE = Decimal("2736")
 DIBAO_LINE = Decimal("1800")
 TOWNSHIP_CODE = "530323101000"  # 丹凤镇, the demo township official's
@@ -50,22 +65,33 @@ NOMINATION_REASONS = (
     "家中无人识字,经组长入户了解后提名",
 )
 SURVEYORS = (("李明", "王芳"), ("张丽", "赵刚"), ("杨华", "陈军"))
+CAUSES = ("缺资金", "缺技术", "因病", "缺劳力", "因学", "缺土地", "因残", "交通条件落后")
 
-# How far each 村民小组's applications go. 山龙村 takes the first four in order, so that the demo cadre
-# has each kind of village work; the other villages cycle through the whole list.
-SHANLONG_STAGES = ("submitted", "recommended", "reviewed", "notice", "publicized", "confirmed")
-STAGES = (
-    "publicized",
-    "surveyed",
-    "confirmed",
-    "reviewed",
-    "submitted",
-    "publicized",
-    "notice",
-    "recommended",
+# The steps of the procedure in order; each 村民小组's applications stop at one of them.
+ORDER = (
+    "submitted",  # waiting for the 户主会议
+    "recommended",  # group notice running
+    "group_done",  # waiting for the 村委会评议
+    "reviewed",  # waiting for the survey
+    "surveyed",  # village notice running
+    "village_done",  # waiting for the township sample
+    "verified",  # township notice running
+    "publicized",  # waiting for the county
     "confirmed",
 )
-ORDER = ("submitted", "recommended", "reviewed", "surveyed", "notice", "publicized", "confirmed")
+# 山龙村 (the demo cadre's) takes the village's steps in order; the other villages cycle through the rest.
+SHANLONG_STAGES = ("submitted", "recommended", "group_done", "reviewed", "surveyed", "confirmed")
+STAGES = (
+    "publicized",
+    "village_done",
+    "confirmed",
+    "verified",
+    "submitted",
+    "surveyed",
+    "publicized",
+    "confirmed",
+    "reviewed",
+)
 
 
 @dataclass
@@ -147,16 +173,37 @@ def round_half(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
+def _scan() -> ContentFile:
+    """A stand-in for the scanned 申请书 of a demo 户主申请: a small blank PNG (the demo has no paper)."""
+    width, height = 120, 60
+    raw = b"".join(b"\x00" + b"\xff" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    return ContentFile(png, name="申请书.png")
+
+
 class _Demo:
     def __init__(self, rng: random.Random, round: Round, start: datetime.date) -> None:
         self.rng, self.round, self.start = rng, round, start
         self.township = Area.objects.get(code=TOWNSHIP_CODE)
+        self.county_area = Area.objects.get(level=Area.Level.COUNTY)
         self.official = User.objects.get(role=Role.TOWNSHIP_OFFICIAL, area=self.township)
         self.fupin = User.objects.get(username="fupinban")
         self.minzheng = User.objects.get(username="minzheng")
         self.villages = list(Area.objects.filter(parent=self.township).order_by("code"))
         self.cadres = _village_cadres(self.villages)
         self.stage: dict[int, str] = {}  # application id → how far it goes
+        self.running: list = []  # notices published at the end of the timeline, still running today
+        self.returning = ""  # the 户编号 of the lifted household that comes back (返贫)
+        self.shanlong_groups = 0
 
     def day(self, n: int) -> contextlib.AbstractContextManager:
         return clock.moved_to(self.start + datetime.timedelta(days=n))
@@ -167,9 +214,33 @@ class _Demo:
     def cadre(self, area: Area) -> User:
         return self.cadres[area.parent_id if area.level == Area.Level.GROUP else area.pk]
 
-    # 申报 ------------------------------------------------------------------------------------------
+    def stage_of(self, group: Area, position: int, village_index: dict[int, int]) -> str:
+        if group.parent.code == DEMO_VILLAGE_CODE:
+            # In the order of 山龙村's groups that have applicants, so the demo cadre gets every kind of work.
+            self.shanlong_groups += 1
+            return SHANLONG_STAGES[(self.shanlong_groups - 1) % len(SHANLONG_STAGES)]
+        return STAGES[(village_index[group.parent_id] + position) % len(STAGES)]
+
+    def apps(self, state: State, *, reaching: str, only: str | None = None, area: Area | None = None):
+        area = area or self.township
+        found = (
+            Application.objects.filter(
+                round=self.round, state=state, household__group__code__startswith=area.scope_prefix
+            )
+            .select_related("household__group__parent")
+            .order_by("pk")
+        )
+        return [
+            a
+            for a in found
+            if a.pk in self.stage
+            and _reaches(self.stage[a.pk], reaching)
+            and (only is None or self.stage[a.pk] == only)
+        ]
+
+    # 第二步 申报 ----------------------------------------------------------------------------------------
     def submit(self) -> dict[int, list[Application]]:
-        """1–2 households per group, from those not on any roll; returns the applications by group."""
+        """1–2 households per group, from those on no roll; one lifted household comes back (返贫)."""
         on_rolls = Household.objects.filter(cases__isnull=False)
         households = (
             Household.objects.filter(group__code__startswith=self.township.scope_prefix)
@@ -180,54 +251,82 @@ class _Demo:
         by_group: dict[int, list[Household]] = defaultdict(list)
         for h in households:
             by_group[h.group_id].append(h)
-        groups = Area.objects.filter(level=Area.Level.GROUP, parent__in=self.villages).order_by("code")
+        lifted = (
+            Household.objects.filter(
+                group__code__startswith=self.township.scope_prefix,
+                cases__program="fupin",
+                cases__state="lifted",
+            )
+            .exclude(cases__state__in=Case.OPEN_STATES)
+            .select_related("group__parent")
+            .order_by("number")
+            .first()
+        )
+        groups = list(
+            Area.objects.filter(level=Area.Level.GROUP, parent__in=self.villages)
+            .select_related("parent")
+            .order_by("code")
+        )
         village_index = {v.pk: i for i, v in enumerate(self.villages)}
+        self.returning = lifted.number if lifted is not None else ""
         applications: dict[int, list[Application]] = {}
+        direct_entry_given = False
         with self.day(0):
-            for group in groups.select_related("parent"):
+            for group in groups:
                 candidates = by_group.get(group.pk, [])
-                if not candidates:
+                if not candidates and not (lifted is not None and lifted.group_id == group.pk):
                     continue
-                position = int(group.code[-3:]) - 1
-                if group.parent.code == DEMO_VILLAGE_CODE:
-                    stage = SHANLONG_STAGES[position % len(SHANLONG_STAGES)]
-                else:
-                    stage = STAGES[(village_index[group.parent_id] + position) % len(STAGES)]
+                stage = self.stage_of(group, int(group.code[-3:]) - 1, village_index)
                 chosen = self.rng.sample(candidates, min(len(candidates), self.rng.choice((1, 2, 2))))
+                if lifted is not None and lifted.group_id == group.pk:
+                    chosen.append(lifted)
+                    stage = "confirmed"
                 apps = []
                 for household in chosen:
                     program = self.rng.choices(("fupin", "dibao", "both"), (60, 15, 25))[0]
-                    # Nominations only: a 户主申请 needs a scan of the signed form, which a demo has not.
+                    declared = dict(NO)
+                    if not direct_entry_given and _reaches(stage, "recommended") and len(chosen) > 1:
+                        declared["D4"] = True  # 家庭主要劳动力长期生病: its place first at the vote
+                        direct_entry_given = True
+                    written = self.rng.random() < 0.8  # most heads apply in writing
                     apps.append(
                         services.application_submit(
                             round=self.round,
                             household=household,
                             actor=self.cadre(group),
-                            wants_fupin=program in ("fupin", "both"),
+                            wants_fupin=program in ("fupin", "both") or household == lifted,
                             wants_dibao=program in ("dibao", "both"),
-                            origin=Origin.NOMINATED,
-                            nomination_reason=self.rng.choice(NOMINATION_REASONS),
+                            origin=Origin.APPLIED if written else Origin.NOMINATED,
+                            applied_on=self.date(0) if written else None,
+                            application_scan=_scan() if written else None,
+                            nomination_reason="" if written else self.rng.choice(NOMINATION_REASONS),
+                            declared=declared,
                         )
                     )
                     self.stage[apps[-1].pk] = stage
-                applications[group.pk] = apps
+                if apps:
+                    applications[group.pk] = apps
         return applications
 
-    # 评议 ------------------------------------------------------------------------------------------
-    def group_meetings(self, by_group: dict[int, list[Application]]) -> None:
+    def withdraw_and_turn_down(self) -> None:
+        """Before the meetings: one applicant withdraws, and one is turned down (评议未通过)."""
+        with self.day(1):
+            # From the last villages: 山龙村's waiting applications stay for the demo cadre's 户主会议.
+            waiting = self.apps(State.SUBMITTED, reaching="submitted", only="submitted")[::-1][:2]
+            actions = (
+                (services.application_withdraw, "户主外出务工,主动撤回申请"),
+                (services.application_reject, "户主会议评议未通过"),
+            )
+            for a, (service, reason) in zip(waiting, actions, strict=False):
+                service(application=a, actor=self.cadre(a.household.group), reason=reason)
+
+    # 第三步 评议 and the group notice ------------------------------------------------------------------
+    def group_meetings(self) -> None:
         with self.day(2):
-            for group_apps in by_group.values():
-                if not _reaches(self.stage[group_apps[0].pk], "recommended"):
-                    continue
-                # Re-read: some were withdrawn or turned down since they were submitted.
-                apps = list(
-                    Application.objects.filter(pk__in=[a.pk for a in group_apps], state=State.SUBMITTED)
-                    .select_related("household__group")
-                    .order_by("pk")
-                )
-                if not apps:
-                    continue
-                group = apps[0].household.group
+            by_group = defaultdict(list)
+            for a in self.apps(State.SUBMITTED, reaching="recommended"):
+                by_group[a.household.group].append(a)
+            for group, apps in by_group.items():
                 attendance = self.rng.randint(18, 40)
                 meeting = services.meeting_record(
                     round=self.round,
@@ -240,14 +339,25 @@ class _Demo:
                         services.VoteInput(a, attendance - i * 2 - 1, i * 2 + 1) for i, a in enumerate(apps)
                     ],
                     attendees=f"{group.name}户主 {attendance} 户",
-                    minutes="户主会议评议,按得票排序推荐。",
+                    minutes="户主会议评议:符合直接纳入条件的户优先,其余按得票排序推荐。",
                 )
                 services.meeting_recommend_ranked(meeting=meeting, actor=self.cadre(group))
 
+    def group_notices(self, day: int, *, only: str | None = None, reaching: str = "group_done") -> list:
+        notices = []
+        with self.day(day):
+            by_group = defaultdict(list)
+            for a in self.apps(State.RECOMMENDED, reaching=reaching, only=only):
+                by_group[a.household.group].append(a)
+            for group, apps in sorted(by_group.items(), key=lambda kv: kv[0].code):
+                notices.append(self.publish(NoticeLevel.GROUP, group, apps, day))
+        return notices
+
+    # 第四步: 村委会评议, 入户调查, the village notice -------------------------------------------------------
     def village_meetings(self) -> None:
-        with self.day(4):
+        with self.day(12):
             for village in self.villages:
-                apps = self.in_state(village, State.RECOMMENDED, "reviewed")
+                apps = self.apps(State.GROUP_PUBLICIZED, reaching="reviewed", area=village)
                 if not apps:
                     continue
                 meeting = services.meeting_record(
@@ -255,84 +365,94 @@ class _Demo:
                     area=village,
                     kind=MeetingKind.VILLAGE,
                     actor=self.cadres[village.pk],
-                    held_on=self.date(4),
+                    held_on=self.date(12),
                     attendance=15,
                     votes=[services.VoteInput(a, 12, 3) for a in apps],
                     attendees="村党总支书记、村委会主任、党员代表、群众代表共15人",
-                    minutes="对各村民小组推荐名单逐户评议。",
+                    minutes="对各村民小组公示无异议的推荐名单逐户评议。",
                 )
                 for a in apps:
                     services.application_review(application=a, actor=self.cadres[village.pk], meeting=meeting)
 
-    def in_state(
-        self, area: Area, state: State, reaching: str, *, only: str | None = None
-    ) -> list[Application]:
-        apps = Application.objects.filter(
-            round=self.round, state=state, household__group__code__startswith=area.scope_prefix
-        ).select_related("household__group__parent")
-        return [
-            a
-            for a in apps.order_by("pk")
-            if a.pk in self.stage
-            and _reaches(self.stage[a.pk], reaching)
-            and (only is None or self.stage[a.pk] == only)
-        ]
+    def surveys(self) -> None:
+        """Most below the line; about one in ten well above both lines, which the survey takes off."""
+        with self.day(13):
+            for a in self.apps(State.REVIEWED, reaching="surveyed"):
+                persons = a.persons
+                if self.rng.random() < 0.1 and a.household.number != self.returning:
+                    per_capita = self.rng.randint(3200, 6000)
+                elif a.wants_dibao:  # the 民政 side mostly applies when below its line
+                    per_capita = self.rng.randint(700, 1700)
+                else:
+                    per_capita = self.rng.randint(900, 2600)
+                answers, evidence = dict(NO), {}
+                for code in a.direct_entry:  # the survey confirms what was declared
+                    answers[code], evidence[code] = True, "户主患慢性病多年,不能从事重体力劳动,有病历为证"
+                services.application_survey(
+                    application=a,
+                    actor=self.cadre(a.household.group),
+                    surveyed_on=self.date(13),
+                    surveyors=list(self.rng.choice(SURVEYORS)),
+                    family_situation=f"家庭 {persons} 人,以种植玉米、烤烟为主。",
+                    persons=persons,
+                    income={
+                        "wage_income": Decimal(per_capita * persons * 6 // 10),
+                        "business_income": Decimal(per_capita * persons * 4 // 10),
+                    },
+                    answers=answers,
+                    evidence=evidence,
+                    main_cause=self.rng.choice(CAUSES),
+                    assets="砖木结构住房一幢",
+                )
+            # The township puts one household found below the 低保 line forward to 民政 too.
+            for a in self.apps(State.SURVEYED, reaching="surveyed"):
+                if not a.for_dibao and a.eligibility.get("dibao"):
+                    services.application_offer_dibao(
+                        application=a,
+                        actor=self.official,
+                        consent="入户调查时户主同意同时申请农村低保,已签字",
+                    )
+                    break
 
-    # 入户调查 ----------------------------------------------------------------------------------------
-    def surveys(self, day: int, *, only: str | None = None, reaching: str = "surveyed") -> None:
+    def village_notices(self, day: int, *, only: str | None = None, reaching: str = "village_done") -> list:
+        notices = []
         with self.day(day):
             for village in self.villages:
-                for a in self.in_state(village, State.REVIEWED, reaching, only=only):
-                    persons = a.persons
-                    # Most below the line; about one in eight well above it, for the county to reject.
-                    if self.rng.random() < 0.12:
-                        per_capita = self.rng.randint(3200, 6000)
-                    elif a.wants_dibao:  # the 民政 side mostly applies when below its line
-                        per_capita = self.rng.randint(700, 1900)
-                    else:
-                        per_capita = self.rng.randint(900, 2600)
-                    answers = dict(NO)
-                    if self.rng.random() < 0.1:
-                        answers[self.rng.choice(tuple(rules.DIRECT_ENTRY))] = True
-                    services.application_survey(
-                        application=a,
-                        actor=self.cadres[village.pk],
-                        surveyed_on=self.date(day),
-                        surveyors=list(self.rng.choice(SURVEYORS)),
-                        family_situation=f"家庭 {persons} 人,以种植玉米、烤烟为主。",
-                        persons=persons,
-                        income={
-                            "wage_income": Decimal(per_capita * persons * 6 // 10),
-                            "business_income": Decimal(per_capita * persons * 4 // 10),
-                        },
-                        answers=answers,
-                        assets="砖木结构住房一幢",
-                    )
+                apps = [
+                    a
+                    for a in self.apps(State.SURVEYED, reaching=reaching, only=only, area=village)
+                    if a.programs
+                ]
+                if apps:
+                    notices.append(self.publish(NoticeLevel.VILLAGE, village, apps, day))
+        return notices
 
-    # 乡镇抽查 ---------------------------------------------------------------------------------------
-    def township_samples(self) -> Area | None:
-        """Sample each village with surveyed applications; the first village after 山龙 with more than
-        one group surveyed fails once (推倒重来) and is drawn again. Returns the failed village."""
-        failed = None
-        with self.day(8):
+    # 第五步 乡镇审核 and the township notice ------------------------------------------------------------
+    def township_samples(self) -> None:
+        """Each village's 扶贫 and 低保 lists sampled at 20%; the first village after 山龙 with more than one
+        group fails once (推倒重来 of the group) and is drawn again."""
+        failed = False
+        with self.day(23):
             for village in self.villages:
-                surveyed = self.in_state(village, State.SURVEYED, "surveyed")
-                if not surveyed:
+                reported = self.apps(State.VILLAGE_PUBLICIZED, reaching="verified", area=village)
+                if not reported:
                     continue
                 check = self.draw(village)
-                groups = {a.household.group_id for a in surveyed}
-                if failed is None and village.code != DEMO_VILLAGE_CODE and len(groups) > 1:
-                    failed = village
+                if (
+                    not failed
+                    and village.code != DEMO_VILLAGE_CODE
+                    and len({a.household.group_id for a in reported}) > 1
+                ):
+                    failed = True
                     services.spot_check_record(
                         spot_check=check,
                         application=Application(pk=check.drawn[0]),
                         actor=self.official,
                         truthful=False,
                         note="家中新购小轿车一辆,调查时未如实申报",
+                        redo_scope=RedoScope.GROUP,
                     )
-                    if not Application.objects.filter(
-                        round=self.round, state=State.SURVEYED, household__group__parent=village
-                    ).exists():
+                    if not self.apps(State.VILLAGE_PUBLICIZED, reaching="verified", area=village):
                         continue
                     check = self.draw(village)
                 for pk in check.drawn:
@@ -341,21 +461,27 @@ class _Demo:
                     )
                 check.refresh_from_db()
                 services.village_verify(spot_check=check, actor=self.official)
-        return failed
 
-    def draw(self, area: Area, level: str = SpotCheckLevel.TOWNSHIP):
-        actor = self.official if level == SpotCheckLevel.TOWNSHIP else self.fupin
+    def draw(self, area: Area, actor: User | None = None, level: str = SpotCheckLevel.TOWNSHIP):
         return services.spot_check_draw(
-            round=self.round, level=level, area=area, actor=actor, seed=self.rng.randrange(2**53)
+            round=self.round,
+            level=level,
+            area=area,
+            actor=actor or self.official,
+            seed=self.rng.randrange(2**53),
         )
 
-    # 三级公示 ---------------------------------------------------------------------------------------
+    def township_notice(self, day: int, *, reaching: str) -> list:
+        with self.day(day):
+            apps = self.apps(State.VERIFIED, reaching=reaching)
+            return [self.publish(NoticeLevel.TOWNSHIP, self.township, apps, day)] if apps else []
+
+    # the notices -----------------------------------------------------------------------------------
     def publish(self, level: NoticeLevel, area: Area, apps: list[Application], day: int):
         actor = self.official if level == NoticeLevel.TOWNSHIP else self.cadre(area)
         # As the notice form does: a group's name says little on a wall without its village's.
         name = f"{area.parent.name}{area.name}" if level == NoticeLevel.GROUP else area.name
         return services.notice_publish(
-            title=f"{name}{self.round.name}{level.label}",
             round=self.round,
             level=level,
             area=area,
@@ -367,168 +493,131 @@ class _Demo:
             applications=apps,
         )
 
-    def notices(self) -> None:
-        """Group, village and township notices in the past, with objections dismissed and upheld."""
-        verified = [a for v in self.villages for a in self.in_state(v, State.VERIFIED, "publicized")]
-        objections = 0
-        with self.day(10):
-            by_group = defaultdict(list)
-            for a in verified:
-                by_group[a.household.group].append(a)
-            group_notices = []
-            for group, apps in by_group.items():
-                notice = self.publish(NoticeLevel.GROUP, group, apps, 10)
-                group_notices.append(notice)
-                if objections < 2:
-                    objection = services.objection_record(
-                        notice=notice,
-                        application=apps[0],
-                        actor=self.cadre(group),
-                        complainant="" if objections else "同组村民",
-                        content="该户子女在外务工收入较高" if objections else "该户家中有农用车",
-                        received_at=timezone.now(),
-                    )
-                    upheld = objections == 1
-                    services.objection_handle(
-                        objection=objection,
-                        actor=self.cadre(group),
-                        upheld=upheld,
-                        note="经入户核实,子女务工收入属实,退回重新评议"
-                        if upheld
-                        else "经核实为三轮农用车,不属排除情形",
-                        outcome=ObjectionOutcome.REEVALUATE if upheld else "",
-                    )
-                    objections += 1
-        with self.day(18):
-            for notice in group_notices:
-                services.notice_close(notice=notice, actor=self.cadre(notice.area))
-            village_notices = []
-            for village in self.villages:
-                apps = self.in_state(village, State.VERIFIED, "publicized")
-                if apps:
-                    village_notices.append(self.publish(NoticeLevel.VILLAGE, village, apps, 18))
-        with self.day(26):
-            for notice in village_notices:
-                services.notice_close(notice=notice, actor=self.cadres[notice.area_id])
-            apps = self.in_state(self.township, State.VERIFIED, "publicized")
-            if not apps:
-                return
-            notice = self.publish(NoticeLevel.TOWNSHIP, self.township, apps, 26)
-            objection = services.objection_record(
-                notice=notice,
-                application=apps[-1],
-                actor=self.official,
-                complainant="匿名来电",
-                content="该户家庭成员在县城有固定工作",
-                received_at=timezone.now(),
-            )
+    def object(
+        self, notice, application, actor, *, content, upheld=None, note="", outcome="", who="同组村民"
+    ):
+        objection = services.objection_record(
+            notice=notice, application=application, actor=actor, complainant=who, content=content,
+            received_at=timezone.now(),
+        )  # fmt: skip
+        if upheld is not None:
             services.objection_handle(
-                objection=objection,
-                actor=self.official,
-                upheld=True,
-                note="经核实,户主之子为县城企业正式职工,属排除情形",
-                outcome=ObjectionOutcome.REJECT,
+                objection=objection, actor=actor, upheld=upheld, note=note, outcome=outcome if upheld else ""
             )
-        with self.day(34):
-            services.notice_close(notice=notice, actor=self.official)
 
-    def running_notices(self) -> None:
-        """Today: group notices for the groups that reached 乡镇审核, one with an open objection."""
-        apps = [a for v in self.villages for a in self.in_state(v, State.VERIFIED, "notice", only="notice")]
-        by_group = defaultdict(list)
-        for a in apps:
-            by_group[a.household.group].append(a)
-        with self.day(40):
-            for i, (group, group_apps) in enumerate(sorted(by_group.items(), key=lambda kv: kv[0].code)):
-                notice = self.publish(NoticeLevel.GROUP, group, group_apps, 40)
-                if i < 3:
-                    services.objection_record(
-                        notice=notice,
-                        application=group_apps[0],
-                        actor=self.cadre(group),
-                        complainant="同组村民",
-                        content="该户近两年新建砖混住房",
-                        received_at=timezone.now(),
-                    )
+    def close(self, notices: list, day: int) -> None:
+        with self.day(day):
+            for notice in notices:
+                actor = self.official if notice.area.level == Area.Level.TOWNSHIP else self.cadre(notice.area)
+                services.notice_close(notice=notice, actor=actor)
 
-    # 县级认定 ---------------------------------------------------------------------------------------
+    # 第六步 县级认定 and the 公告 -----------------------------------------------------------------------
     def county(self) -> None:
-        """Today: the county sample (all true), then 扶贫办 and 民政局 decide the groups meant to be
-        confirmed; the other publicized applications wait for them."""
-        publicized = list(Application.objects.filter(round=self.round, state=State.PUBLICIZED).order_by("pk"))
-        if not publicized:
-            return
-        with self.day(40):
-            county = Area.objects.get(level=Area.Level.COUNTY)
-            check = self.draw(county, SpotCheckLevel.COUNTY)
-            for pk in check.drawn:
-                services.spot_check_record(
-                    spot_check=check, application=Application(pk=pk), actor=self.fupin, truthful=True
-                )
-            decide = [a for a in publicized if self.stage.get(a.pk) == "confirmed"]
-            for program, actor in (("fupin", self.fupin), ("dibao", self.minzheng)):
-                wanting = [a for a in decide if program in a.programs]
-                # 民政 has not reached every cross application yet: those wait in its queue.
-                if program == "dibao":
-                    wanting = [a for a in wanting if not a.is_cross or a.pk % 2]
-                if not wanting:
+        """Each bureau samples its own list (all true) and decides the applications meant to be confirmed;
+        the others wait in its queue. 民政's 低保 households with labour go to 扶贫办 as referrals."""
+        with self.day(34):
+            for actor, program in ((self.fupin, "fupin"), (self.minzheng, "dibao")):
+                if not Application.objects.filter(
+                    round=self.round, state=State.PUBLICIZED, **{f"for_{program}": True}
+                ).exists():
                     continue
-                services.county_confirm_bulk(
-                    round=self.round,
-                    actor=actor,
-                    applications=[a.pk for a in wanting],
-                    rejections={
-                        a.pk: "入户调查人均纯收入高于标准,不符合条件"
-                        for a in wanting
-                        if not a.eligibility.get(program)
-                    },
+                check = self.draw(self.county_area, actor, SpotCheckLevel.COUNTY)
+                for pk in check.drawn:
+                    services.spot_check_record(
+                        spot_check=check, application=Application(pk=pk), actor=actor, truthful=True
+                    )
+        with self.day(35):
+            decide = [a for a in self.apps(State.PUBLICIZED, reaching="confirmed")]
+            for program, actor in (("dibao", self.minzheng), ("fupin", self.fupin)):
+                wanting = [a for a in decide if program in a.programs]
+                # 扶贫办 has not reached every cross application yet: those wait in its queue.
+                if program == "fupin":
+                    wanting = [a for a in wanting if not a.is_cross or a.pk % 2]
+                if wanting:
+                    services.county_confirm_bulk(
+                        round=self.round, actor=actor, applications=[a.pk for a in wanting]
+                    )
+        with self.day(36):
+            referral = (
+                Referral.objects.filter(application__round=self.round, status="pending")
+                .order_by("pk")
+                .first()
+            )
+            if referral is not None and Referral.objects.filter(application__round=self.round).count() > 1:
+                services.referral_decide(
+                    referral=referral, actor=self.fupin, accept=True, note="有劳动能力和致富意愿"
+                )
+            publishable = services.publishable(
+                self.round, NoticeLevel.COUNTY, self.county_area, self.fupin, "fupin"
+            )
+            if publishable:
+                self.running.append(
+                    services.notice_publish(
+                        round=self.round,
+                        level=NoticeLevel.COUNTY,
+                        area=self.county_area,
+                        actor=self.fupin,
+                        starts_on=self.date(36),
+                        ends_on=self.date(36 + self.round.notice_days),
+                        issuing_body="师宗县扶贫开发领导小组办公室",
+                        complaint_phone="0874-12317",
+                        applications=publishable,
+                    )  # fmt: skip
                 )
 
-    def withdraw_one(self) -> None:
-        """Before the meetings: one applicant withdraws, and one is turned down (评议未通过)."""
-        with self.day(1):
-            submitted = list(
-                Application.objects.filter(
-                    round=self.round, pk__in=[pk for pk, stage in self.stage.items() if stage == "submitted"]
-                )
-                .select_related("household__group")
-                .order_by("pk")[:2]
-            )
-            if submitted:
-                a = submitted[0]
-                services.application_withdraw(
-                    application=a, actor=self.cadre(a.household.group), reason="户主外出务工,主动撤回申请"
-                )
-            if len(submitted) > 1:
-                a = submitted[1]
-                services.application_reject(
-                    application=a, actor=self.cadre(a.household.group), reason="户主会议评议未通过"
-                )
 
 
 def create_demo_round(rng: random.Random) -> DemoRound:
     """Called by seed_demo after the households: the round, its quotas and the applications."""
     fupin = User.objects.get(username="fupinban")
     round = services.round_create(
-        actor=fupin, year=2013, name=ROUND_NAME, poverty_line=POVERTY_LINE, dibao_line=DIBAO_LINE
+        actor=fupin,
+        year=ROUND_YEAR,
+        name=ROUND_NAME,
+        poverty_line=POVERTY_LINE,
+        dibao_line=DIBAO_LINE,
+        kind=Round.Kind.DYNAMIC,
     )
-    demo = _Demo(rng, round, timezone.localdate() - datetime.timedelta(days=40))
+    demo = _Demo(rng, round, timezone.localdate() - datetime.timedelta(days=44))
     by_group = demo.submit()
-    needs = {
-        group: sum(a.persons for a in apps)
-        for group, apps in by_group.items()
-        if _reaches(demo.stage[apps[0].pk], "recommended")
-    }
-    _set_quotas(round, fupin, needs)
-    demo.withdraw_one()
-    demo.group_meetings(by_group)
+    _set_quotas(round, fupin, _needs(round, demo, by_group))
+    demo.withdraw_and_turn_down()
+    demo.group_meetings()
+    # Day 3–11: the groups' notices; one objection dismissed, one upheld (back to 评议).
+    past = demo.group_notices(3)
+    with demo.day(5):
+        if len(past) > 1:
+            first, second = past[0], past[1]
+            demo.object(first, Application(pk=first.entries.first().subject_id), demo.cadre(first.area),
+                        content="该户家中有农用车", upheld=False, note="经核实为三轮农用车,不属排除情形")  # fmt: skip
+            demo.object(second, Application(pk=second.entries.first().subject_id), demo.cadre(second.area),
+                        content="该户子女在外务工收入较高", upheld=True, note="经入户核实,子女务工收入属实,退回重新评议",
+                        outcome=ObjectionOutcome.REEVALUATE)  # fmt: skip
+    demo.close(past, 11)
     demo.village_meetings()
-    demo.surveys(6, reaching="notice")
+    demo.surveys()
+    past = demo.village_notices(14, reaching="verified")
+    demo.close(past, 22)
     demo.township_samples()
-    demo.notices()
-    demo.surveys(35, only="surveyed")
-    demo.running_notices()
+    # Villages whose notice closes after the township's sampling day wait for the township's sample today.
+    demo.close(demo.village_notices(25, only="village_done"), 33)
+    past = demo.township_notice(25, reaching="publicized")
+    with demo.day(27):
+        for notice in past:
+            last = notice.entries.order_by("-position").first()
+            demo.object(notice, Application(pk=last.subject_id), demo.official, who="匿名来电",
+                        content="该户家庭成员在县城有固定工作", upheld=True,
+                        note="经核实,户主之子为县城企业正式职工,属排除情形", outcome=ObjectionOutcome.REJECT)  # fmt: skip
+    demo.close(past, 33)
     demo.county()
+    # Running today: group notices (one with an open objection), village notices and the township's.
+    running = demo.group_notices(40, only="recommended", reaching="recommended")
+    with demo.day(41):
+        for notice in running[:2]:
+            demo.object(notice, Application(pk=notice.entries.first().subject_id), demo.cadre(notice.area),
+                        content="该户近两年新建砖混住房")  # fmt: skip
+    demo.village_notices(41, only="surveyed", reaching="surveyed")
+    demo.township_notice(42, reaching="verified")
     counts = dict(
         Application.objects.filter(round=round)
         .values("state")
@@ -536,3 +625,19 @@ def create_demo_round(rng: random.Random) -> DemoRound:
         .values_list("state", "n")
     )
     return DemoRound(round=round, applications=sum(counts.values()), by_state=counts)
+
+
+def _needs(round: Round, demo: _Demo, by_group: dict[int, list[Application]]) -> dict[int, int]:
+    """Persons each group's quota must hold: its roll (a 动态调整 round counts it against the quota) and its
+    recommended applicants — as the county sets a 动态调整's figures to hold the roll and leave room."""
+    roll = dict(
+        Member.objects.filter(household__cases__program="fupin", household__cases__state__in=Case.OPEN_STATES)
+        .values("household__group_id")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("household__group_id", "n")
+    )
+    needs = dict(roll)
+    for group, apps in by_group.items():
+        applicants = sum(a.persons for a in apps if _reaches(demo.stage[a.pk], "recommended"))
+        needs[group] = needs.get(group, 0) + applicants
+    return needs
