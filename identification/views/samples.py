@@ -95,7 +95,7 @@ def _sample_context(request: HttpRequest, round: Round, level: str, area: Area, 
             if part["population"]
             else True,
         }
-        for name, part in (check.lists.items() if check is not None else [])
+        for name, part in sorted(check.lists.items() if check is not None else [], key=lambda kv: kv[0] != "fupin")
     ]
     return {
         "round": round,
