@@ -1,4 +1,5 @@
-"""Identification at county scale: a township notice of 3,000 households, a county confirmation of 10,000.
+"""Identification at county scale: a township notice of 3,000 households (published through the service,
+then its page and print), a bureau's county sample of 10,000 and its confirmation of 10,000.
 
     createdb -h 127.0.0.1 -U postgres jd_identbench
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/jd_identbench DEBUG=1
@@ -7,9 +8,11 @@
 
 The areas and accounts come from seed_demo (with few households); the bench households, their heads
 and applications are then written with COPY (households.bulk.copy_insert), followed by ANALYZE as
-autovacuum would. The notice page and its print page are requested 10 times each with
-django.test.Client as the 丹凤镇 official; county_confirm_bulk of 10,000 publicized applications runs 3
-times, each inside a transaction rolled back afterwards. Medians are printed against the targets.
+autovacuum would. The township notice is published with identification.services.notice_publish (timed);
+its page and print page (the shared notices component) are requested 10 times each with django.test.Client
+as the 丹凤镇 official; 扶贫办's county sample (spot_check_draw) and county_confirm_bulk of 10,000 publicized
+applications run 3 times each, inside transactions rolled back afterwards. Medians are printed against the
+targets.
 """
 
 from __future__ import annotations
@@ -75,16 +78,19 @@ def load() -> tuple:
 
     from accounts.models import User
     from households.bulk import copy_insert
+    from identification import services
     from identification.choices import NoticeLevel, Origin, SpotCheckLevel, SpotCheckStatus, State
-    from identification.models import Application, Notice, NoticeEntry, Round, SpotCheck, SpotCheckResult
+    from identification.models import Application, Round, SpotCheck, SpotCheckResult
     from identification.sampling import draw
+    from identification.selectors import notice_context
+    from notices.models import Notice
     from villages.models import Area
 
     round = Round.objects.filter(name=BENCH_ROUND).first()
     official = User.objects.get(username="xiangzhen")
     fupin = User.objects.get(username="fupinban")
     if round is not None:
-        return round, Notice.objects.get(round=round), official, fupin
+        return round, Notice.objects.get(context=notice_context(round)), official, fupin, None
     started = time.monotonic()
     with transaction.atomic():
         round = Round.objects.create(year=2014, name=BENCH_ROUND, poverty_line=2736, dibao_line=1800)
@@ -106,6 +112,7 @@ def load() -> tuple:
                 round=round,
                 household=household,
                 wants_fupin=True,
+                for_fupin=True,
                 origin=Origin.NOMINATED,
                 nomination_reason="基准测试",
                 persons=1,
@@ -119,21 +126,6 @@ def load() -> tuple:
         to_confirm = [application(h, State.PUBLICIZED) for h in confirm_hh]
         # bulk_create: COPY's text rows cannot carry the FileField and JSON columns of an application.
         Application.objects.bulk_create(on_notice + to_confirm, batch_size=5000)
-        today = datetime.date.today()
-        notice = Notice.objects.create(
-            round=round,
-            level=NoticeLevel.TOWNSHIP,
-            area=township,
-            title=f"丹凤镇{BENCH_ROUND}乡镇公示",
-            starts_on=today,
-            ends_on=today + datetime.timedelta(days=7),
-            issuing_body="丹凤镇两项制度有效衔接工作领导小组",
-            complaint_phone="0874-5212345",
-            published_by=official,
-        )
-        NoticeEntry.objects.bulk_create(
-            (NoticeEntry(notice=notice, application=a) for a in on_notice), batch_size=5000
-        )
         population = sorted(a.pk for a in to_confirm)
         drawn = draw(population, rate=round.county_sample_rate, seed=2014)
         check = SpotCheck.objects.create(
@@ -142,8 +134,10 @@ def load() -> tuple:
             area=Area.objects.get(level=Area.Level.COUNTY),
             rate=round.county_sample_rate,
             seed=2014,
+            program="fupin",
             population=population,
             drawn=drawn,
+            lists={"fupin": {"population": population, "drawn": drawn}},
             status=SpotCheckStatus.PASSED,
             drawn_by=fupin,
         )
@@ -154,10 +148,23 @@ def load() -> tuple:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
-        f"已载入 {NOTICE_HOUSEHOLDS} 户公示、{CONFIRM_APPLICATIONS} 份待认定申请(COPY + ANALYZE),"
+        f"已载入 {NOTICE_HOUSEHOLDS} 户待公示、{CONFIRM_APPLICATIONS} 份待认定申请(COPY + ANALYZE),"
         f"用时 {time.monotonic() - started:.1f} 秒"
     )
-    return round, notice, official, fupin
+    today = datetime.date.today()
+    t0 = time.perf_counter()
+    notice = services.notice_publish(
+        round=round,
+        level=NoticeLevel.TOWNSHIP,
+        area=township,
+        actor=official,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=7),
+        issuing_body="丹凤镇两项制度有效衔接工作领导小组",
+        complaint_phone="0874-5212345",
+        applications=on_notice,
+    )
+    return round, notice, official, fupin, time.perf_counter() - t0
 
 
 def bench_pages(notice, official) -> dict[str, float]:
@@ -168,7 +175,7 @@ def bench_pages(notice, official) -> dict[str, float]:
     client.force_login(official)
     results = {}
     for name in ("notice", "notice_print"):
-        url = reverse(f"identification:{name}", args=[notice.pk])
+        url = reverse(f"notices:{name}", args=[notice.pk])
         client.get(url)  # warm the template cache
         times = []
         for _ in range(PAGE_REQUESTS):
@@ -179,6 +186,28 @@ def bench_pages(notice, official) -> dict[str, float]:
             assert response.content.count(b"<tr>") > NOTICE_HOUSEHOLDS, response.content.count(b"<tr>")
         results[name] = statistics.median(times)
     return results
+
+
+def bench_county_sample(round, fupin) -> float:
+    from django.db import transaction
+
+    from identification.choices import SpotCheckLevel
+    from identification.models import SpotCheck
+    from identification.services import spot_check_draw
+    from villages.models import Area
+
+    county = Area.objects.get(level=Area.Level.COUNTY)
+    times = []
+    for _ in range(CONFIRM_RUNS):
+        with transaction.atomic():
+            # Free the population again: the bench's own complete sample would leave nothing to draw.
+            SpotCheck.objects.filter(round=round, level=SpotCheckLevel.COUNTY).update(status="superseded")
+            t0 = time.perf_counter()
+            check = spot_check_draw(round=round, level=SpotCheckLevel.COUNTY, area=county, actor=fupin)
+            times.append(time.perf_counter() - t0)
+            assert len(check.population) == CONFIRM_APPLICATIONS, len(check.population)
+            transaction.set_rollback(True)
+    return statistics.median(times)
 
 
 def bench_confirm(round, fupin) -> float:
@@ -211,14 +240,18 @@ def main() -> None:
 
     if not Area.objects.exists():
         call_command("seed_demo", "--households", "300")
-    round, notice, official, fupin = load()
+    round, notice, official, fupin, published = load()
     pages = bench_pages(notice, official)
+    sample = bench_county_sample(round, fupin)
     confirm = bench_confirm(round, fupin)
+    if published is not None:
+        print(f"发布乡镇公示({NOTICE_HOUSEHOLDS} 户,经 notice_publish):{published:.2f} s")
     for name, label in (("notice", "乡镇公示页面"), ("notice_print", "乡镇公示打印页")):
         verdict = "达标" if pages[name] <= NOTICE_TARGET_S else "未达标"
         print(
             f"{label}({NOTICE_HOUSEHOLDS} 户):中位数 {pages[name] * 1000:.0f} ms(目标 ≤ {NOTICE_TARGET_S:.0f} s,{verdict})"
         )
+    print(f"县扶贫办县级抽查(总体 {CONFIRM_APPLICATIONS} 份,5%):中位数 {sample * 1000:.0f} ms")
     verdict = "达标" if confirm <= CONFIRM_TARGET_S else "未达标"
     print(
         f"县级批量认定({CONFIRM_APPLICATIONS} 份):中位数 {confirm:.1f} s(目标 ≤ {CONFIRM_TARGET_S:.0f} s,{verdict})"
