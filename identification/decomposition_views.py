@@ -20,12 +20,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.actions import attempt
 from accounts.models import Role
 from identification import decomposition as service
 from identification import forms, selectors
 from identification.models import Decomposition, Round
 from identification.quota_table import filename, quota_table, write_quota_table
-from identification.views._common import attempt
 from villages.indicators import INDICATORS, LABELS, import_indicators, indicators_set
 from villages.models import Area
 from villages.selectors import areas_for

@@ -566,7 +566,6 @@ class _Demo:
                 )
 
 
-
 def create_demo_round(rng: random.Random) -> DemoRound:
     """Called by seed_demo after the households: the round, its quotas and the applications."""
     fupin = User.objects.get(username="fupinban")

@@ -7,32 +7,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import clock
+from accounts.actions import attempt
 from notices import forms, selectors, services
 from notices.models import Notice
 
 
 def _notice(request: HttpRequest, pk: int) -> Notice:
     return get_object_or_404(selectors.notices_for(request.user).select_related("published_by"), pk=pk)
-
-
-def _attempt(request: HttpRequest, action, form=None) -> tuple[bool, object]:
-    """Run a service: a role refusal is a 403, any other refusal goes on the form or into a message."""
-    try:
-        return True, action()
-    except services.NoticeError as error:
-        if error.code == "wrong_role":
-            raise PermissionDenied(error.message) from None
-        if form is not None:
-            form.add_error(None, error.message)
-        else:
-            messages.error(request, error.message)
-        return False, None
 
 
 def _rows(notice: Notice) -> list[dict]:
@@ -58,7 +44,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if entry is None:
             form.add_error("key", "该对象不在这份公示名单上。")
         else:
-            ok, _ = _attempt(
+            ok, _ = attempt(
                 request,
                 lambda: services.objection_record(
                     notice=notice,
@@ -113,7 +99,7 @@ def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
-    ok, standing = _attempt(request, lambda: services.notice_close(notice=notice, actor=request.user))
+    ok, standing = attempt(request, lambda: services.notice_close(notice=notice, actor=request.user))
     if ok:
         messages.success(request, f"已结束{notice.kind_label},{len(standing)} 个对象公示无异议,进入下一步。")
     return redirect("notices:notice", pk=pk)
@@ -129,7 +115,7 @@ def objection_handle(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择核实结论并填写核实情况。")
     else:
         result = form.cleaned_data["result"]
-        ok, _ = _attempt(
+        ok, _ = attempt(
             request,
             lambda: services.objection_handle(
                 objection=objection,

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
@@ -19,8 +15,6 @@ from identification.choices import (
     State,
 )
 from identification.models import Application, Round
-from identification.transitions import WorkflowError
-from notices.services import NoticeError
 from villages.models import Area
 from villages.selectors import areas_for
 
@@ -63,20 +57,6 @@ def _require_role(request: HttpRequest, roles, what: str) -> None:
         raise PermissionDenied(
             f"{what}只能由{names}办理,您的角色是{request.user.get_role_display() or '未分配'}。"
         )
-
-
-def attempt(request: HttpRequest, action: Callable[[], Any], form=None) -> tuple[bool, Any]:
-    """Run a service; a role refusal is a 403, any other refusal goes on the form (or into a message)."""
-    try:
-        return True, action()
-    except (WorkflowError, NoticeError) as error:
-        if error.code == "wrong_role":
-            raise PermissionDenied(error.message) from None
-        if form is not None:
-            form.add_error(None, error.message)
-        else:
-            messages.error(request, error.message)
-        return False, None
 
 
 def _with_heads(applications):

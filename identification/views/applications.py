@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.actions import attempt
 from accounts.audit import events_for
 from accounts.models import Role
 from households.choices import Relation
@@ -33,7 +34,6 @@ from identification.views._common import (
     _state_label,
     _with_heads,
     _with_household_heads,
-    attempt,
 )
 from notices.models import Notice, Objection
 from notices.selectors import entries_of

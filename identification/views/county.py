@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.actions import attempt
 from accounts.models import Role
 from identification import forms, selectors, services
 from identification import quota_import as quota_import_module
@@ -24,7 +25,6 @@ from identification.views._common import (
     _require_role,
     _round,
     _with_heads,
-    attempt,
 )
 from villages.models import Area
 from villages.selectors import areas_for

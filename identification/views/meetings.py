@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from accounts.actions import attempt
 from accounts.models import Role
 from households.choices import Relation
 from households.models import Member
@@ -21,7 +22,6 @@ from identification.views._common import (
     _require_role,
     _round,
     _with_heads,
-    attempt,
 )
 from villages.models import Area
 

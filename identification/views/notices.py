@@ -11,12 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.actions import attempt
 from accounts.models import Role
 from identification import selectors, services
 from identification.choices import NoticeLevel, State
 from identification.models import Round
 from identification.services.notices import LISTED_STATE
-from identification.views._common import PROGRAM_OF_ROLE, _area, _require_role, _round, _with_heads, attempt
+from identification.views._common import PROGRAM_OF_ROLE, _area, _require_role, _round, _with_heads
 from notices import forms as notice_forms
 from notices import registry
 from notices.models import Notice

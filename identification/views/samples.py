@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.actions import attempt
 from identification import forms, sampling, selectors, services
 from identification.choices import PROGRAM_LABELS, RedoScope, SpotCheckLevel, SpotCheckStatus, State
 from identification.models import Round, SpotCheck
@@ -21,7 +22,6 @@ from identification.views._common import (
     _area,
     _round,
     _with_heads,
-    attempt,
 )
 from notices.models import Notice
 from villages.models import Area
@@ -95,7 +95,9 @@ def _sample_context(request: HttpRequest, round: Round, level: str, area: Area, 
             if part["population"]
             else True,
         }
-        for name, part in sorted(check.lists.items() if check is not None else [], key=lambda kv: kv[0] != "fupin")
+        for name, part in sorted(
+            check.lists.items() if check is not None else [], key=lambda kv: kv[0] != "fupin"
+        )
     ]
     return {
         "round": round,
