@@ -50,7 +50,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
-from python_calamine import CalamineError, CalamineWorkbook
 
 from accounts.models import Role, User
 from accounts.scoping import scope_prefix
@@ -67,6 +66,7 @@ from households.idnumber import InvalidIdNumber, mask
 from households.idnumber import normalize as normalize_id
 from households.models import Case, Household, IncomeRecord, Member
 from households.validation import check_household_members, check_member
+from villages.guard import ROSTER, SheetRefused, open_workbook
 from villages.models import Area
 from villages.names import area_key
 
@@ -465,10 +465,12 @@ class Sheet:
 
 def open_sheet(path: Path | str) -> tuple[Sheet | None, list[RowError]]:
     """Find the header row and map its columns; errors name missing or repeated columns."""
+    # villages.guard refuses what would hurt the reader (zip bombs, huge ranges, formulas, .xls, …)
+    # before it loads anything, and reads CSV the same way.
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-    except (CalamineError, OSError):
-        return None, [RowError(1, "文件", "", "无法读取该文件:请上传用 Excel 保存的 .xlsx 花名册")]
+        sheet = open_workbook(path, limits=ROSTER).first()
+    except SheetRefused as refused:
+        return None, [RowError(1, "文件", "", refused.message)]
     rows = sheet.iter_rows()
     first_row, first_col = sheet.start or (0, 0)
     found: tuple[int, list] | None = None
@@ -1266,7 +1268,7 @@ def write_error_workbook(*, source: Path | str, errors: list[RowError], target: 
     by_row: dict[int, list[RowError]] = {}
     for error in errors:
         by_row.setdefault(error.row, []).append(error)
-    sheet = CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0)
+    sheet = open_workbook(source, limits=ROSTER).first()  # it passed the guard when it was imported
     book = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_numbers": False})
     out = book.add_worksheet("花名册(错误标注)")
     red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})

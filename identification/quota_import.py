@@ -9,13 +9,11 @@ Otherwise each row goes through services.quota_set (role, scope, audit) in one t
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
 from identification import services
@@ -25,6 +23,7 @@ from villages import sheets
 from villages.models import Area
 from villages.names import area_key
 from villages.selectors import areas_for
+from villages.guard import SheetRefused
 from villages.sheets import SheetError
 
 REASON = "导入规模控制表"
@@ -60,8 +59,8 @@ def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
         return _fail(None, "", "", f"识别批次“{round.name}”已关闭,不能再作任何修改。")
     try:
         rows, header = sheets.read_table(file, HEADERS, {CODE, PERSONS})
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        return _fail(None, "", getattr(file, "name", ""), "无法读取该文件,请上传 Excel .xlsx 文件。")
+    except SheetRefused as refused:
+        return _fail(None, "", getattr(file, "name", ""), refused.message)
     if header is None:
         return _fail(
             None,

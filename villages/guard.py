@@ -1,0 +1,426 @@
+"""The one guarded way to open a sheet someone uploaded: the 花名册, the quota sheet, the indicator sheet.
+
+Everything a hostile or broken file could do to the reader is refused *before* the reader loads it, with
+a Chinese message that says what to do (`SheetRefused`):
+
+- the file's size (zero bytes, or more than the caller's cap);
+- what it is, from its first bytes, not its name: an .xlsx is a zip; an OLE file is an old .xls or an
+  .xlsx protected by a password (Excel stores those as an OLE file holding an "EncryptedPackage");
+  text in UTF-8 or GBK/GB18030 named .csv is read as CSV (the national system exports .xls/.xlsx/.csv);
+  text named anything else (a CSV renamed .xlsx) is refused, with the way out;
+- a zip bomb: the uncompressed sizes come from the zip's central directory and are capped before any
+  member is inflated; the inflating that follows is bounded by those declared sizes (zipfile stops at
+  them and checks the CRC), so a lying directory is a broken file, not an allocation;
+- the sheets' real extent: a streaming pass over each worksheet's XML (in 1 MB chunks) finds the highest
+  row and column that hold a value. python-calamine allocates rows × columns for the whole used range,
+  so a 36 KB file with one cell at XFD1048576 would ask for 17 billion cells and abort the process;
+  empty formatted rows (Excel writes 200,000 of them when a user formats whole rows) hold no value and
+  cost nothing, so they are not counted;
+- formula cells are refused, naming the first cells: an imported value must be what the file shows, not
+  what a formula computed in someone's Excel (seed-free choice, README "表格文件的安全读取");
+- a cell longer than Excel's own limit (32,767 characters), and DTDs/entities (an XML bomb).
+
+.xls (BIFF) is refused with the way out (另存为 .xlsx): calamine reads it into a dense range whose size
+the file's records declare, and checking those records would mean a second BIFF parser.
+
+`open_workbook` returns the sheets as `Table`s — the same shape for xlsx and CSV — which the importer and
+villages.sheets read; nothing else in the project opens an uploaded sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+EXCEL_CELL_LIMIT = 32_767  # characters in one cell, Excel's own limit
+CHUNK = 1 << 20
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one kind of upload may hold. `max_cells` bounds the reader's dense range (rows × columns)."""
+
+    max_bytes: int
+    max_uncompressed: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+
+    @property
+    def max_mb(self) -> int:
+        return self.max_bytes // (1 << 20)
+
+
+# The 花名册: a county's 100,000 households are about 400,000 rows of 27–90 columns; the caps leave room
+# and keep calamine's range under ~1 GB (32 bytes a cell).
+ROSTER = Limits(
+    max_bytes=100 << 20,
+    max_uncompressed=1536 << 20,
+    max_rows=600_000,
+    max_columns=160,
+    max_cells=30_000_000,
+)
+# Quota and indicator sheets: one row per area of a county (a few thousand at most). Small enough that
+# reading them stays in the request (well under a second at the cap, tests/hardening).
+AREA_SHEET = Limits(
+    max_bytes=5 << 20,
+    max_uncompressed=50 << 20,
+    max_rows=20_000,
+    max_columns=60,
+    max_cells=400_000,
+)
+
+
+class SheetRefused(Exception):
+    """The file is not read; `message` (Chinese) says why and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    """One sheet, as calamine's sheet shows it: `start` is (row, column) of its first cell, 0-based;
+    `iter_rows()` gives lists of values (str, float, int, bool, date) from there."""
+
+    name: str
+    start: tuple[int, int]
+    height: int
+    width: int
+    rows: Callable[[], Iterator[list]]
+
+    def iter_rows(self) -> Iterator[list]:
+        return self.rows()
+
+
+class Workbook:
+    """The sheets of a file that passed the checks; each sheet is loaded when first asked for."""
+
+    def __init__(self, names: list[str], load: Callable[[int], Table]) -> None:
+        self.names = names
+        self._load = load
+        self._loaded: dict[int, Table] = {}
+
+    def sheet(self, index: int) -> Table:
+        if index not in self._loaded:
+            self._loaded[index] = self._load(index)
+        return self._loaded[index]
+
+    def first(self) -> Table:
+        return self.sheet(0)
+
+    @property
+    def tables(self) -> Iterator[Table]:
+        return (self.sheet(index) for index in range(len(self.names)))
+
+
+Source = Path | str | IO[bytes]
+
+
+def open_workbook(source: Source, *, limits: Limits) -> Workbook:
+    """The sheets of an uploaded file, or SheetRefused. `source` is a path or a binary file object
+    (a Django upload): a file object is read as a whole only after its size passed the cap."""
+    data, path = _bytes_or_path(source, limits)
+    head = data[:8] if data is not None else _head(path)
+    if not head:
+        raise SheetRefused("文件是空的(0 字节),请重新选择文件。")
+    if head.startswith(ZIP_MAGIC):
+        return _open_xlsx(data, path, limits)
+    if head.startswith(OLE_MAGIC):
+        raw = data if data is not None else path.read_bytes()
+        if ENCRYPTED_PACKAGE in raw:
+            raise SheetRefused("文件设有打开密码,系统无法读取。请在 Excel 中取消密码(文件→信息→保护工作簿)后重新上传。")
+        raise SheetRefused("这是旧版 Excel(.xls)文件,请在 Excel 中“另存为”Excel 工作簿(.xlsx)后重新上传。")
+    name = str(path) if path is not None else str(getattr(source, "name", "") or "")
+    if not name.lower().endswith(".csv"):
+        # A text file renamed .xlsx is a mistake to name, not a CSV to guess at.
+        raise SheetRefused(
+            "无法读取该文件:内容不是 Excel 工作簿。请用 Excel 打开后“另存为”.xlsx;若是 CSV 文件,请保留 .csv 扩展名上传。"
+        )
+    raw = data if data is not None else path.read_bytes()
+    return _open_csv(raw, limits)
+
+
+def _bytes_or_path(source: Source, limits: Limits) -> tuple[bytes | None, Path | None]:
+    too_big = f"文件超过 {limits.max_mb} MB 上限,请检查是否选错了文件,或分成几个文件上传。"
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.stat().st_size > limits.max_bytes:
+            raise SheetRefused(too_big)
+        return None, path
+    size = getattr(source, "size", None)  # what Django knows of the upload, before reading it
+    if size is not None and size > limits.max_bytes:
+        raise SheetRefused(too_big)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data = source.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise SheetRefused(too_big)
+    return data, None
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(8)
+
+
+# ------------------------------------------------------------------------------------------------ xlsx
+
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
+_REL = re.compile(rb"<Relationship\b[^>]*>")
+_ATTR = re.compile(rb"(\w+)=\"([^\"]*)\"")
+# A row element with its content; DOTALL so a row may span lines. One match per row, not per cell.
+_ROW = re.compile(rb"<row\b([^>]*?)(/?)>(.*?)</row>", re.S)
+_ROW_NUMBER = re.compile(rb"\br=\"(\d+)\"")
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)(\d+)\"")
+_FORMULA = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+\d+)\"[^>]*(?<!/)>(?:(?!</c>).)*?<f[\s>/]", re.S)
+_HAS_FORMULA = re.compile(rb"<f[\s>/]")
+_HAS_VALUE = re.compile(rb"<v>|<v\s|<is>")
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY")
+
+
+def _open_xlsx(data: bytes | None, path: Path | None, limits: Limits) -> Workbook:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SheetRefused("文件已损坏或不是 Excel 文件,请用 Excel 重新保存为 .xlsx 后上传。") from None
+    with archive:
+        infos = {info.filename: info for info in archive.infolist()}
+        declared = sum(info.file_size for info in infos.values())
+        if len(infos) > 10_000 or declared > limits.max_uncompressed:
+            raise SheetRefused(
+                f"文件解压后超过 {limits.max_uncompressed >> 20} MB 上限(可能是“压缩炸弹”),系统未读取。"
+                "请只保留需要导入的工作表和数据后重新上传。"
+            )
+        if any(info.flag_bits & 0x1 for info in infos.values()):
+            raise SheetRefused("文件设有密码,系统无法读取。请在 Excel 中取消密码后重新上传。")
+        if "xl/workbook.xml" not in infos:
+            raise SheetRefused("文件不是 Excel 工作簿(.xlsx),请用 Excel 另存为 .xlsx 后上传。")
+        sheet_paths = _sheet_paths(archive)
+        if not sheet_paths:
+            raise SheetRefused("工作簿中没有工作表。")
+        for part in ("xl/sharedStrings.xml", *sheet_paths):
+            if part in infos:
+                _scan_part(archive, part, limits, is_sheet=part != "xl/sharedStrings.xml")
+    # Every part passed: the reader may load it now.
+    broken = "文件已损坏,无法读取,请用 Excel 重新保存为 .xlsx 后上传。"
+    try:
+        book = (
+            CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if data is not None
+            else CalamineWorkbook.from_path(str(path))
+        )
+    except (CalamineError, OSError, ValueError):
+        raise SheetRefused(broken) from None
+
+    def load(index: int) -> Table:
+        try:
+            sheet = book.get_sheet_by_index(index)
+        except (CalamineError, OSError, ValueError):
+            raise SheetRefused(broken) from None
+        return Table(book.sheet_names[index], sheet.start or (0, 0), sheet.height, sheet.width, sheet.iter_rows)
+
+    return Workbook(list(book.sheet_names), load)
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
+    """The worksheets' parts in the workbook's order (the order calamine indexes them)."""
+    workbook = _small_part(archive, "xl/workbook.xml")
+    rels = _small_part(archive, "xl/_rels/workbook.xml.rels")
+    targets: dict[bytes, str] = {}
+    for match in _REL.finditer(rels):
+        attrs = dict(_ATTR.findall(match.group(0)))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[attrs.get(b"Id", b"")] = target
+    return [targets[rid] for rid in _SHEET_ENTRY.findall(workbook) if rid in targets]
+
+
+def _small_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return b""
+    if info.file_size > 4 << 20:
+        raise SheetRefused("工作簿结构异常(目录部分过大),系统未读取。")
+    return archive.read(name)
+
+
+def _chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """The part inflated chunk by chunk; zipfile never yields more than the declared size."""
+    try:
+        with archive.open(name) as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise SheetRefused("文件已损坏(压缩数据与目录不符),请用 Excel 重新保存为 .xlsx 后上传。") from None
+
+
+@dataclass
+class _Extent:
+    rows: int = 0
+    columns: int = 0
+    row: int = 0  # the last row seen, for rows without an r attribute
+    formulas: list[str] | None = None
+    formula_count: int = 0
+
+
+def _scan_part(archive: zipfile.ZipFile, name: str, limits: Limits, *, is_sheet: bool) -> None:
+    """One streaming pass: XML bombs, over-long cells and, in a worksheet, the extent and formulas.
+
+    Rows are cut at `</row>` boundaries, so a row never straddles two chunks; the text between two
+    tags is followed across chunks, so a long cell is caught wherever the chunks fall."""
+    extent = _Extent(formulas=[])
+    carry = b""
+    longest_ok = EXCEL_CELL_LIMIT * 4  # bytes: a character is at most 4 in UTF-8
+    first = True
+    for chunk in _chunks(archive, name):
+        buffer = carry + chunk
+        if first and _DTD.search(buffer[:4096]):
+            raise SheetRefused("文件含有不允许的 XML 声明(DTD),系统未读取。")
+        first = False
+        if len(buffer) > 64 << 20:  # one row (or one text) longer than 64 MB: nothing real looks so
+            raise SheetRefused(f"文件中有单元格内容超过 Excel 上限({EXCEL_CELL_LIMIT} 字),系统未读取。")
+        # Cut where nothing straddles: after the last whole row, or before the last tag's "<".
+        end = buffer.rfind(b"</row>") if is_sheet else buffer.rfind(b"<")
+        cut = 0 if end < 0 else end + (len(b"</row>") if is_sheet else 0)
+        whole, carry = buffer[:cut], buffer[cut:]
+        _check_texts(whole, longest_ok)
+        if is_sheet:
+            _measure(whole, extent, limits)
+    if carry:
+        _check_texts(carry, longest_ok)
+        if is_sheet and _DTD.search(carry):
+            raise SheetRefused("文件含有不允许的 XML 声明(DTD),系统未读取。")
+    if is_sheet and extent.formula_count:
+        cells = "、".join(extent.formulas)
+        more = f"等 {extent.formula_count} 个单元格" if extent.formula_count > len(extent.formulas) else ""
+        raise SheetRefused(
+            f"表中 {cells}{more}是公式。导入只接受数值和文字:请在 Excel 中复制这些列,"
+            "“选择性粘贴→数值”后保存,再上传。"
+        )
+
+
+def _check_texts(block: bytes, longest_ok: int) -> None:
+    """Text longer than Excel allows in a cell: bytes first (cheap), then characters where it matters."""
+    if len(block) <= EXCEL_CELL_LIMIT:
+        return
+    for match in re.finditer(rb">([^<]{%d,})<" % (EXCEL_CELL_LIMIT + 1), block):
+        if len(match.group(1)) > longest_ok or len(match.group(1).decode("utf-8", "replace")) > EXCEL_CELL_LIMIT:
+            raise SheetRefused(f"文件中有单元格内容超过 Excel 上限({EXCEL_CELL_LIMIT} 字),系统未读取。")
+
+
+def _measure(block: bytes, extent: _Extent, limits: Limits) -> None:
+    for match in _ROW.finditer(block):
+        attrs, closed, content = match.groups()
+        number = _ROW_NUMBER.search(attrs)
+        extent.row = int(number.group(1)) if number else extent.row + 1
+        if closed or not _HAS_VALUE.search(content):
+            continue  # an empty (formatted) row: calamine skips it, so does the count
+        extent.rows = max(extent.rows, extent.row)
+        extent.columns = max(extent.columns, _row_width(content))
+        if _HAS_FORMULA.search(content):
+            for ref in _FORMULA.findall(content):
+                extent.formula_count += 1
+                if len(extent.formulas) < 5:
+                    extent.formulas.append(ref.decode())
+        if extent.rows > limits.max_rows:
+            raise SheetRefused(
+                f"表格有数据的行达到第 {extent.rows:,} 行,超过上限 {limits.max_rows:,} 行,系统未读取。"
+                "请删除多余的行,或分成几个文件上传。"
+            )
+        if extent.columns > limits.max_columns:
+            raise SheetRefused(
+                f"表格有数据的列达到第 {extent.columns:,} 列,超过上限 {limits.max_columns} 列,系统未读取。"
+                "请删除多余的列后上传。"
+            )
+        if extent.rows * extent.columns > limits.max_cells:
+            raise SheetRefused(
+                f"表格范围({extent.rows:,} 行 × {extent.columns} 列)超过上限 {limits.max_cells:,} 个单元格,"
+                "系统未读取。请删除多余的行列,或分成几个文件上传。"
+            )
+
+
+def _row_width(content: bytes) -> int:
+    """The highest column of a row: the widest explicit reference, or the number of cells when the
+    writer left references out (cells then follow each other from column A)."""
+    widest = 0
+    for letters, _ in _CELL_REF.findall(content):
+        widest = max(widest, _column_number(letters))
+    return max(widest, content.count(b"<c>") + content.count(b"<c ") + content.count(b"<c/"))
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+# ------------------------------------------------------------------------------------------------- csv
+
+
+def _open_csv(raw: bytes, limits: Limits) -> Workbook:
+    """Text in UTF-8 (with or without BOM) or GB18030 (a superset of GBK), comma- or tab-separated.
+
+    The rows are counted in a first pass and read again, row by row, when the importer walks them:
+    only the file's bytes stay in memory."""
+    if b"\x00" in raw[:4096]:
+        raise SheetRefused("文件不是 Excel(.xlsx)或 CSV 表格,请用 Excel 另存为 .xlsx 后上传。")
+    encoding = None
+    for candidate in ("utf-8-sig", "gb18030"):
+        try:
+            sample = raw.decode(candidate)[:8192]
+        except UnicodeDecodeError:
+            continue
+        encoding = candidate
+        break
+    if encoding is None:
+        raise SheetRefused("无法识别文件的文字编码(只支持 UTF-8 和 GBK 的 CSV),请用 Excel 另存为 .xlsx 后上传。")
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+
+    def reader() -> Iterator[list[str]]:
+        text = io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="")
+        return csv.reader(text, dialect)
+
+    height = width = 0
+    try:
+        for number, row in enumerate(reader(), start=1):
+            if any(cell.strip() for cell in row):
+                height = number
+                width = max(width, len(row))
+            if height > limits.max_rows:
+                raise SheetRefused(f"表格超过上限 {limits.max_rows:,} 行,系统未读取。请分成几个文件上传。")
+            if width > limits.max_columns:
+                raise SheetRefused(f"表格有 {width} 列,超过上限 {limits.max_columns} 列,系统未读取。")
+            if any(len(cell) > EXCEL_CELL_LIMIT for cell in row):
+                raise SheetRefused(f"文件中有单元格内容超过 Excel 上限({EXCEL_CELL_LIMIT} 字),系统未读取。")
+    except csv.Error as error:
+        if "field larger" in str(error):  # the csv module's own cap (128 KB a field) speaks first
+            raise SheetRefused(f"文件中有单元格内容超过 Excel 上限({EXCEL_CELL_LIMIT} 字),系统未读取。") from None
+        raise SheetRefused("CSV 文件格式有误(如引号不成对),请用 Excel 另存为 .xlsx 后上传。") from None
+
+    def rows() -> Iterator[list]:
+        for _, row in zip(range(height), reader(), strict=False):
+            yield row + [""] * (width - len(row))
+
+    return Workbook(["CSV"], lambda index: Table("CSV", (0, 0), height, width, rows))
+
+
+__all__ = ["AREA_SHEET", "ROSTER", "Limits", "SheetRefused", "Table", "Workbook", "open_workbook"]
