@@ -1317,8 +1317,10 @@ def _progress_writer(job_id: int) -> tuple[Progress, Callable[[], None]]:
         if percent != last[0]:
             last[0] = percent
             with side.cursor() as cursor:
+                # The heartbeat tells households.import_jobs.fail_stale that a worker is still at it.
                 cursor.execute(
-                    "UPDATE households_importjob SET progress = %s WHERE id = %s", [percent, job_id]
+                    "UPDATE households_importjob SET progress = %s, heartbeat_at = now() WHERE id = %s",
+                    [percent, job_id],
                 )
 
     return report, side.close
@@ -1331,8 +1333,9 @@ def run_import_job(*, job_id: int) -> None:
     job = ImportJob.objects.select_related("user__area").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), progress=0, message=""
+        status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, progress=0, message=""
     )
     report, close = _progress_writer(job.pk)
     dry_run = job.phase == ImportJob.Phase.PREVIEW
@@ -1354,6 +1357,18 @@ def run_import_job(*, job_id: int) -> None:
         raise
     finally:
         close()
+    refused = next((e for e in result.errors if e.column == "文件"), None)
+    if refused is not None:
+        # villages.guard would not read the file: the job fails with its reason (no marked copy to make).
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            message=refused.reason[:500],
+            progress=100,
+            errors=[refused.as_dict()],
+            error_count=1,
+            finished_at=timezone.now(),
+        )
+        return
     error_file = ""
     if result.errors:
         error_file = f"imports/errors/job-{job.pk}.xlsx"

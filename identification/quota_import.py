@@ -20,10 +20,10 @@ from identification import services
 from identification.models import Round
 from identification.transitions import WorkflowError
 from villages import sheets
+from villages.guard import SheetRefused
 from villages.models import Area
 from villages.names import area_key
 from villages.selectors import areas_for
-from villages.guard import SheetRefused
 from villages.sheets import SheetError
 
 REASON = "导入规模控制表"

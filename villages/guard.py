@@ -41,6 +41,7 @@ from typing import IO
 from python_calamine import CalamineError, CalamineWorkbook
 
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell, Excel's own limit
+CELL_TOO_LONG = f"文件中有单元格内容超过 Excel 的上限({EXCEL_CELL_LIMIT:,} 字),系统未读取。请检查该文件。"
 CHUNK = 1 << 20
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -142,7 +143,9 @@ def open_workbook(source: Source, *, limits: Limits) -> Workbook:
     if head.startswith(OLE_MAGIC):
         raw = data if data is not None else path.read_bytes()
         if ENCRYPTED_PACKAGE in raw:
-            raise SheetRefused("文件设有打开密码,系统无法读取。请在 Excel 中取消密码(文件→信息→保护工作簿)后重新上传。")
+            raise SheetRefused(
+                "文件设有打开密码,系统无法读取。请在 Excel 中取消密码(文件→信息→保护工作簿)后重新上传。"
+            )
         raise SheetRefused("这是旧版 Excel(.xls)文件,请在 Excel 中“另存为”Excel 工作簿(.xlsx)后重新上传。")
     name = str(path) if path is not None else str(getattr(source, "name", "") or "")
     if not name.lower().endswith(".csv"):
@@ -231,7 +234,9 @@ def _open_xlsx(data: bytes | None, path: Path | None, limits: Limits) -> Workboo
             sheet = book.get_sheet_by_index(index)
         except (CalamineError, OSError, ValueError):
             raise SheetRefused(broken) from None
-        return Table(book.sheet_names[index], sheet.start or (0, 0), sheet.height, sheet.width, sheet.iter_rows)
+        return Table(
+            book.sheet_names[index], sheet.start or (0, 0), sheet.height, sheet.width, sheet.iter_rows
+        )
 
     return Workbook(list(book.sheet_names), load)
 
@@ -293,7 +298,7 @@ def _scan_part(archive: zipfile.ZipFile, name: str, limits: Limits, *, is_sheet:
             raise SheetRefused("文件含有不允许的 XML 声明(DTD),系统未读取。")
         first = False
         if len(buffer) > 64 << 20:  # one row (or one text) longer than 64 MB: nothing real looks so
-            raise SheetRefused(f"文件中有单元格内容超过 Excel 上限({EXCEL_CELL_LIMIT} 字),系统未读取。")
+            raise SheetRefused(CELL_TOO_LONG)
         # Cut where nothing straddles: after the last whole row, or before the last tag's "<".
         end = buffer.rfind(b"</row>") if is_sheet else buffer.rfind(b"<")
         cut = 0 if end < 0 else end + (len(b"</row>") if is_sheet else 0)
@@ -319,8 +324,11 @@ def _check_texts(block: bytes, longest_ok: int) -> None:
     if len(block) <= EXCEL_CELL_LIMIT:
         return
     for match in re.finditer(rb">([^<]{%d,})<" % (EXCEL_CELL_LIMIT + 1), block):
-        if len(match.group(1)) > longest_ok or len(match.group(1).decode("utf-8", "replace")) > EXCEL_CELL_LIMIT:
-            raise SheetRefused(f"文件中有单元格内容超过 Excel 上限({EXCEL_CELL_LIMIT} 字),系统未读取。")
+        if (
+            len(match.group(1)) > longest_ok
+            or len(match.group(1).decode("utf-8", "replace")) > EXCEL_CELL_LIMIT
+        ):
+            raise SheetRefused(CELL_TOO_LONG)
 
 
 def _measure(block: bytes, extent: _Extent, limits: Limits) -> None:
@@ -389,7 +397,9 @@ def _open_csv(raw: bytes, limits: Limits) -> Workbook:
         encoding = candidate
         break
     if encoding is None:
-        raise SheetRefused("无法识别文件的文字编码(只支持 UTF-8 和 GBK 的 CSV),请用 Excel 另存为 .xlsx 后上传。")
+        raise SheetRefused(
+            "无法识别文件的文字编码(只支持 UTF-8 和 GBK 的 CSV),请用 Excel 另存为 .xlsx 后上传。"
+        )
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
@@ -410,10 +420,10 @@ def _open_csv(raw: bytes, limits: Limits) -> Workbook:
             if width > limits.max_columns:
                 raise SheetRefused(f"表格有 {width} 列,超过上限 {limits.max_columns} 列,系统未读取。")
             if any(len(cell) > EXCEL_CELL_LIMIT for cell in row):
-                raise SheetRefused(f"文件中有单元格内容超过 Excel 上限({EXCEL_CELL_LIMIT} 字),系统未读取。")
+                raise SheetRefused(CELL_TOO_LONG)
     except csv.Error as error:
         if "field larger" in str(error):  # the csv module's own cap (128 KB a field) speaks first
-            raise SheetRefused(f"文件中有单元格内容超过 Excel 上限({EXCEL_CELL_LIMIT} 字),系统未读取。") from None
+            raise SheetRefused(CELL_TOO_LONG) from None
         raise SheetRefused("CSV 文件格式有误(如引号不成对),请用 Excel 另存为 .xlsx 后上传。") from None
 
     def rows() -> Iterator[list]:

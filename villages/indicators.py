@@ -29,9 +29,9 @@ from openpyxl.utils import get_column_letter
 from accounts import audit
 from accounts.models import Role, User
 from villages import sheets
+from villages.guard import SheetRefused
 from villages.models import Area
 from villages.names import area_key
-from villages.guard import SheetRefused
 from villages.sheets import SheetError
 
 INDICATORS = ("rural_population", "low_income_population", "dibao_population", "disabled_population")

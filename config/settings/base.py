@@ -151,11 +151,22 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 # One cache shared by every web process when Redis is there (the household-list counts are cached and
 # invalidated by a version key: per-process memory would let one worker serve stale counts).
+# The cache is an optimisation, so Redis being down must not fail a page or a save: django-redis
+# answers a miss instead of raising (IGNORE_EXCEPTIONS, logged), after a short connect timeout.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -163,7 +174,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 # Redis re-delivers an unacknowledged task after this; it must exceed the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Starting a job while Redis is down must fail at once (config.queue turns it into "任务队列暂不可用"),
+# not after kombu's default retries (≈ 19 s): a 1 s connect timeout and two quick publish retries.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -176,6 +202,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "fail-stale-reports": {"task": "reports.tasks.fail_stale_reports", "schedule": 5 * 60},
+    "fail-stale-imports": {"task": "households.tasks.fail_stale_imports", "schedule": 5 * 60},
     "delete-expired-reports": {"task": "reports.tasks.delete_expired_reports", "schedule": 60 * 60},
 }
 # Days a report's file is kept before delete_expired_reports removes it.
