@@ -69,6 +69,7 @@ from households.validation import check_household_members, check_member
 from villages.guard import ROSTER, SheetRefused, open_workbook
 from villages.models import Area
 from villages.names import area_key
+from villages.sheets import safe_text
 
 logger = logging.getLogger(__name__)
 
@@ -1288,9 +1289,11 @@ def write_error_workbook(*, source: Path | str, errors: list[RowError], target: 
             elif isinstance(value, datetime.date | datetime.datetime):
                 out.write_string(index, col, value.strftime("%Y-%m-%d"), style)
             elif value not in (None, "") or style:
-                out.write_string(index, col, str(value or ""), style)
+                out.write_string(index, col, safe_text(str(value or "")), style)
         if row_errors:
-            out.write_string(index, width, ";".join(f"{e.column}:{e.reason}" for e in row_errors), note)
+            out.write_string(
+                index, width, safe_text(";".join(f"{e.column}:{e.reason}" for e in row_errors)), note
+            )
     book.close()
 
 

@@ -116,7 +116,9 @@ def test_roster_is_refused_to_those_who_may_not_see_every_number_whole(users, co
 
 
 def test_a_roster_row_at_a_masked_level_fails_in_the_writer_too(users, county_tree, registry):
-    report = Report.objects.create(kind=Kind.ROSTER, area=county_tree.county, user=users.fupin, reveals=["phone"])
+    report = Report.objects.create(
+        kind=Kind.ROSTER, area=county_tree.county, user=users.fupin, reveals=["phone"]
+    )
     exports.run(report.pk, inline=True)
     report.refresh_from_db()
     assert report.status == Status.FAILED and "身份证号" in report.message and not report.file
