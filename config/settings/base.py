@@ -93,6 +93,8 @@ else:
         raise ImproperlyConfigured("请设置 DATABASE_URL(此模式不使用内嵌数据库)。")
     DATABASES = {"default": embedded_database(None if _embedded_dir == "throwaway" else Path(_embedded_dir))}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection that PostgreSQL dropped (restart, failover) is noticed before use, not by a 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users, login, lockout.

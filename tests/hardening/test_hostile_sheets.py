@@ -115,18 +115,18 @@ def test_200000_empty_formatted_rows_cost_nothing(tmp_path):
 
 
 def test_real_rows_past_the_cap_are_refused(tmp_path):
-    rows = "".join(f'<row r="{i}">{hostile.text_cell(f"A{i}", "x")}</row>' for i in range(1, 20_003))
+    rows = "".join(f'<row r="{i}">{hostile.text_cell(f"A{i}", "x")}</row>' for i in range(1, 10_003))
     path = hostile.xlsx(tmp_path / "long.xlsx", rows)
-    with pytest.raises(guard.SheetRefused, match="20,000"):
+    with pytest.raises(guard.SheetRefused, match="10,000"):
         guard.open_workbook(path, limits=guard.AREA_SHEET)
 
 
 def test_cells_without_references_are_counted_too(tmp_path):
-    """Writers may leave out r="A1": cells then follow each other, and 61 of them are 61 columns."""
+    """Writers may leave out r="A1": cells then follow each other, and 41 of them are 41 columns."""
     path = hostile.xlsx(
-        tmp_path / "wide.xlsx", "<row>" + '<c t="inlineStr"><is><t>x</t></is></c>' * 61 + "</row>"
+        tmp_path / "wide.xlsx", "<row>" + '<c t="inlineStr"><is><t>x</t></is></c>' * 41 + "</row>"
     )
-    with pytest.raises(guard.SheetRefused, match="60 列"):
+    with pytest.raises(guard.SheetRefused, match="40 列"):
         guard.open_workbook(path, limits=guard.AREA_SHEET)
 
 
@@ -235,3 +235,31 @@ def test_without_the_guard_the_far_cell_aborts_the_reader(tmp_path):
     code = f"import python_calamine as c; c.CalamineWorkbook.from_path({str(far)!r}).get_sheet_by_index(0)"
     done = subprocess.run([sys.executable, "-c", code], preexec_fn=limit, capture_output=True, timeout=120)
     assert done.returncode != 0
+
+
+def test_an_area_sheet_at_the_cap_reads_in_the_request_in_about_a_second(tmp_path, capsys):
+    """10,000 rows × 20 columns, the most a quota or indicator sheet may hold: read fast enough to keep
+    these imports in the request (villages.guard.AREA_SHEET)."""
+    from openpyxl import Workbook
+
+    from villages import sheets
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["区划代码", "名称", "规模控制人数", *(f"备注{i}" for i in range(17))])
+    for i in range(guard.AREA_SHEET.max_rows - 1):
+        sheet.append([f"530323101{i:06d}", f"村{i}", i, *(["备注文字"] * 17)])
+    path = tmp_path / "cap.xlsx"
+    book.save(path)
+    upload = SimpleUploadedFile("cap.xlsx", path.read_bytes())
+    started = time.monotonic()
+    rows, header = sheets.read_table(
+        upload, {"区划代码": "code", "规模控制人数": "persons"}, {"code", "persons"}
+    )
+    elapsed = time.monotonic() - started
+    assert header is not None and len(rows) == guard.AREA_SHEET.max_rows
+    assert elapsed < 10, elapsed
+    with capsys.disabled():
+        print(
+            f"\n[hardening] area sheet at the cap (10,000 × 20, {path.stat().st_size >> 10} KB) read in {elapsed:.2f} s"
+        )
