@@ -299,3 +299,21 @@ def test_200000_rows_of_formatted_empty_cells_pass_the_exact_count(tmp_path):
     path = hostile.xlsx(tmp_path / "styled.xlsx", hostile.header_row() + data + blank)
     sheet = guard.open_workbook(path, limits=guard.AREA_SHEET).first()
     assert sheet.height == 2
+
+
+def test_the_job_page_shows_the_failure_and_its_reason(
+    client, users, county_tree, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """Through the browser flow: upload → the preview task refuses the file → the page says 失败 and why
+    (never 进行中 0% forever)."""
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = hostile.far_cell(tmp_path / "far.xlsx")
+    client.force_login(users.fupin)
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:
+        response = client.post(reverse("households:import_upload"), {"file": handle})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.status == ImportJob.Status.FAILED
+    page = client.get(reverse("households:import_job", args=[job.pk])).content.decode()
+    assert "失败" in page and "超过上限" in page
