@@ -193,14 +193,14 @@ _ATTR = re.compile(rb"(\w+)=\"([^\"]*)\"")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)/>|<(?:\w+:)?row\b([^>]*)>(.*?)</(?:\w+:)?row>", re.S)
 _ROW_END_BEFORE = re.compile(rb"</(?:\w+:)?$")
 _ROW_NUMBER = re.compile(rb"\br=\"(\d+)\"")
-_CELL_LETTERS = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)\d")
-_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_FILLED_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*(?<!/)>")
+_OPEN_CELL = re.compile(rb"<(?:\w+:)?c(?:\s[^>]*)?(?<!/)>")
 _FORMULA = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+\d+)\"[^>]*(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/]", re.S
 )
 # The quick pass: only the usual shape (no prefix, r="…" first), searched with literal prefixes.
 _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_OPEN_ROW_NUMBER = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"[^>]*(?<!/)>")
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)')
 _TWO_LETTERS = re.compile(rb'<c r="([A-Z]{2})\d')
 _THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
 _HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
@@ -310,7 +310,7 @@ def _scan_part(archive: zipfile.ZipFile, name: str, limits: Limits, *, is_sheet:
         _check_texts(block)
         if not is_sheet:
             continue
-        if any(mark in block for mark in (b"<f>", b"<f ", b"<f/")):
+        if b"<f" in block:  # one scan; the regex then names the formula cells, if any
             _collect_formulas(block, quick)
         unusual = unusual or _unusual(block)
         _bound(block, quick)
@@ -362,8 +362,10 @@ def _unusual(block: bytes) -> bool:
 
 
 def _bound(block: bytes, extent: _Extent) -> None:
-    """The highest row number and column reference in the block, C-level only."""
-    numbers = _OPEN_ROW_NUMBER.findall(block)
+    """The highest row and column any cell reference names, C-level only. Cell references, not the
+    rows' r attributes: calamine places a cell by its own reference (<row r="1"><c r="A1048576">
+    is row 1,048,576), so that is what sizes its range."""
+    numbers = _CELL_ROW.findall(block)
     if numbers:
         extent.rows = max(extent.rows, max(map(int, numbers)))
     if _THREE_LETTERS.search(block):
@@ -416,8 +418,9 @@ def _measure(block: bytes, extent: _Extent, limits: Limits) -> None:
         extent.row = int(number.group(1)) if number else extent.row + 1
         if empty_attrs is not None or not _HAS_VALUE.search(content):
             continue  # an empty (formatted) row: calamine skips it, so does the count
-        extent.rows = max(extent.rows, extent.row)
-        extent.columns = max(extent.columns, _row_width(content))
+        last_row, width = _row_extent(content, extent.row)
+        extent.rows = max(extent.rows, last_row)
+        extent.columns = max(extent.columns, width)
         if extent.rows > limits.max_rows:
             raise SheetRefused(
                 f"表格有数据的行达到第 {extent.rows:,} 行,超过上限 {limits.max_rows:,} 行,系统未读取。"
@@ -435,19 +438,20 @@ def _measure(block: bytes, extent: _Extent, limits: Limits) -> None:
             )
 
 
-def _row_width(content: bytes) -> int:
-    """The highest column of a row: its widest cell reference, or — when a writer left references out,
-    so that cells follow each other — the number of cells. Cheap on purpose (one findall, C-level max):
-    it runs on every row of a 400,000-row roster."""
-    letters = _CELL_LETTERS.findall(content)
-    cells = len(_CELL.findall(content))
-    if not letters:
-        return cells
+def _row_extent(content: bytes, row: int) -> tuple[int, int]:
+    """The highest row and column the cells of one row hold a value in. A cell's own reference places
+    it (whatever the row's r says); cells without one follow the cell before, from column A of `row`.
+    Self-closing cells (<c r="Z9" s="1"/>, formatted but empty) are left out, as calamine leaves them."""
+    refs = _FILLED_CELL_REF.findall(content)
+    cells = len(_OPEN_CELL.findall(content))  # cells that can hold a value (not self-closing)
+    if not refs:
+        return row, max(cells, 0)
+    letters = [ref[0] for ref in refs]
     longest = len(max(letters, key=len))
     widest = max(letters) if longest == 1 else max(x for x in letters if len(x) == longest)
-    width = _column_number(widest)
+    last_row = max(row, max(int(ref[1]) for ref in refs))
     # Cells without a reference continue from the one before: at most one column each past the widest.
-    return width + (cells - len(letters))
+    return last_row, _column_number(widest) + max(cells - len(refs), 0)
 
 
 def _column_number(letters: bytes) -> int:

@@ -317,3 +317,17 @@ def test_the_job_page_shows_the_failure_and_its_reason(
     assert response.status_code == 302 and job.status == ImportJob.Status.FAILED
     page = client.get(reverse("households:import_job", args=[job.pk])).content.decode()
     assert "失败" in page and "超过上限" in page
+
+
+def test_a_cell_placed_by_its_own_reference_is_measured(tmp_path):
+    """calamine puts <c r="B1048576"> at row 1,048,576 even inside <row r="2">: the guard measures the
+    cells' references, not the rows' numbers."""
+    rows = hostile.header_row() + f'<row r="2">{hostile.text_cell("B1048576", "x")}</row>'
+    with pytest.raises(guard.SheetRefused, match="1,048,576"):
+        guard.open_workbook(hostile.xlsx(tmp_path / "misplaced.xlsx", rows), limits=guard.ROSTER)
+
+
+def test_cells_without_references_far_down_are_measured(tmp_path):
+    rows = hostile.header_row() + '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
+    with pytest.raises(guard.SheetRefused, match="1,048,576"):
+        guard.open_workbook(hostile.xlsx(tmp_path / "norefs.xlsx", rows), limits=guard.ROSTER)
