@@ -12,7 +12,8 @@ a Chinese message that says what to do (`SheetRefused`):
   member is inflated; the inflating that follows is bounded by those declared sizes (zipfile stops at
   them and checks the CRC), so a lying directory is a broken file, not an allocation;
 - the sheets' real extent: a streaming pass over each worksheet's XML (in 1 MB chunks) finds the highest
-  row and column that hold a value. python-calamine allocates rows × columns for the whole used range,
+  row and column that hold a value, by the cells' own references (the declared <dimension> is ignored:
+  calamine sizes its range by the cells, and a dimension can lie either way). python-calamine allocates rows × columns for the whole used range,
   so a 36 KB file with one cell at XFD1048576 would ask for 17 billion cells and abort the process;
   empty formatted rows (Excel writes 200,000 of them when a user formats whole rows) hold no value and
   cost nothing, so they are not counted;

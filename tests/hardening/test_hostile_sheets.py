@@ -331,3 +331,11 @@ def test_cells_without_references_far_down_are_measured(tmp_path):
     rows = hostile.header_row() + '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
     with pytest.raises(guard.SheetRefused, match="1,048,576"):
         guard.open_workbook(hostile.xlsx(tmp_path / "norefs.xlsx", rows), limits=guard.ROSTER)
+
+
+def test_a_declared_dimension_alone_is_not_trusted_either_way(tmp_path):
+    """<dimension ref="A1:XFD1048576"> over three cells: calamine sizes its range by the cells, so the
+    guard does too — the file is read (3 cells), not refused for what it merely declares."""
+    path = hostile.xlsx(tmp_path / "declared.xlsx", hostile.header_row(), dimension="A1:XFD1048576")
+    sheet = guard.open_workbook(path, limits=guard.AREA_SHEET).first()
+    assert (sheet.height, sheet.width) == (1, 3)
