@@ -339,3 +339,19 @@ def test_a_declared_dimension_alone_is_not_trusted_either_way(tmp_path):
     path = hostile.xlsx(tmp_path / "declared.xlsx", hostile.header_row(), dimension="A1:XFD1048576")
     sheet = guard.open_workbook(path, limits=guard.AREA_SHEET).first()
     assert (sheet.height, sheet.width) == (1, 3)
+
+
+def test_an_upload_declared_too_big_is_refused_before_the_body_is_read(client, users, county_tree, settings):
+    """Content-Length over the cap: a Chinese 413 at once (config.uploads), no job, nothing stored."""
+    from django.urls import reverse
+
+    assert settings.UPLOAD_MAX_BYTES >= guard.ROSTER.max_bytes
+    client.force_login(users.fupin)
+    response = client.post(
+        reverse("households:import_upload"),
+        {"file": SimpleUploadedFile("r.xlsx", b"PK\x03\x04")},
+        CONTENT_LENGTH=str(200 << 20),  # what the browser declares; the body itself never gets read
+    )
+    assert response.status_code == 413
+    assert "上传的文件过大" in response.content.decode() and "101 MB" in response.content.decode()
+    assert not ImportJob.objects.exists()
