@@ -21,6 +21,7 @@ from households.models import Case, Household, IncomeRecord, Member
 from households.privacy import mask_bank_account, mask_id_number, mask_phone
 from households.services import HOUSEHOLD_FIELDS
 from villages.models import Area
+from villages.sheets import safe_text
 
 # Fields holding personal numbers, and how each is masked for those who may not see it whole.
 MASKS: dict[str, Callable[[str], str]] = {
@@ -217,7 +218,8 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
 def card_xlsx(card: Card) -> bytes:
-    """The same card as a one-sheet workbook, laid out to print on A4."""
+    """The same card as a one-sheet workbook, laid out to print on A4. Every text goes through
+    villages.sheets.safe_text: openpyxl would store a name such as "=HYPERLINK(…)" as a live formula."""
     book = Workbook()
     sheet = book.active
     sheet.title = "贫困户登记表"
@@ -227,7 +229,7 @@ def card_xlsx(card: Card) -> bytes:
     def put(values: list[str], *, bold: bool = False) -> None:
         nonlocal row
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column, value=value)
+            cell = sheet.cell(row=row, column=column, value=safe_text(value))
             cell.border = BOX
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if bold:
@@ -244,7 +246,9 @@ def card_xlsx(card: Card) -> bytes:
     sheet.cell(row=row, column=1).alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     row += 1
-    sheet.cell(row=row, column=1, value=f"{''.join(card.area_names)}    户编号:{card.household.number}")
+    sheet.cell(
+        row=row, column=1, value=safe_text(f"{''.join(card.area_names)}    户编号:{card.household.number}")
+    )
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     row += 1
 

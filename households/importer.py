@@ -50,7 +50,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
-from python_calamine import CalamineError, CalamineWorkbook
 
 from accounts.models import Role, User
 from accounts.scoping import scope_prefix
@@ -67,8 +66,10 @@ from households.idnumber import InvalidIdNumber, mask
 from households.idnumber import normalize as normalize_id
 from households.models import Case, Household, IncomeRecord, Member
 from households.validation import check_household_members, check_member
+from villages.guard import ROSTER, SheetRefused, open_workbook
 from villages.models import Area
 from villages.names import area_key
+from villages.sheets import safe_text
 
 logger = logging.getLogger(__name__)
 
@@ -465,10 +466,12 @@ class Sheet:
 
 def open_sheet(path: Path | str) -> tuple[Sheet | None, list[RowError]]:
     """Find the header row and map its columns; errors name missing or repeated columns."""
+    # villages.guard refuses what would hurt the reader (zip bombs, huge ranges, formulas, .xls, …)
+    # before it loads anything, and reads CSV the same way.
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-    except (CalamineError, OSError):
-        return None, [RowError(1, "文件", "", "无法读取该文件:请上传用 Excel 保存的 .xlsx 花名册")]
+        sheet = open_workbook(path, limits=ROSTER).first()
+    except SheetRefused as refused:
+        return None, [RowError(1, "文件", "", refused.message)]
     rows = sheet.iter_rows()
     first_row, first_col = sheet.start or (0, 0)
     found: tuple[int, list] | None = None
@@ -1266,7 +1269,7 @@ def write_error_workbook(*, source: Path | str, errors: list[RowError], target: 
     by_row: dict[int, list[RowError]] = {}
     for error in errors:
         by_row.setdefault(error.row, []).append(error)
-    sheet = CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0)
+    sheet = open_workbook(source, limits=ROSTER).first()  # it passed the guard when it was imported
     book = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_numbers": False})
     out = book.add_worksheet("花名册(错误标注)")
     red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
@@ -1286,9 +1289,11 @@ def write_error_workbook(*, source: Path | str, errors: list[RowError], target: 
             elif isinstance(value, datetime.date | datetime.datetime):
                 out.write_string(index, col, value.strftime("%Y-%m-%d"), style)
             elif value not in (None, "") or style:
-                out.write_string(index, col, str(value or ""), style)
+                out.write_string(index, col, safe_text(str(value or "")), style)
         if row_errors:
-            out.write_string(index, width, ";".join(f"{e.column}:{e.reason}" for e in row_errors), note)
+            out.write_string(
+                index, width, safe_text(";".join(f"{e.column}:{e.reason}" for e in row_errors)), note
+            )
     book.close()
 
 
@@ -1315,8 +1320,10 @@ def _progress_writer(job_id: int) -> tuple[Progress, Callable[[], None]]:
         if percent != last[0]:
             last[0] = percent
             with side.cursor() as cursor:
+                # The heartbeat tells households.import_jobs.fail_stale that a worker is still at it.
                 cursor.execute(
-                    "UPDATE households_importjob SET progress = %s WHERE id = %s", [percent, job_id]
+                    "UPDATE households_importjob SET progress = %s, heartbeat_at = now() WHERE id = %s",
+                    [percent, job_id],
                 )
 
     return report, side.close
@@ -1329,8 +1336,9 @@ def run_import_job(*, job_id: int) -> None:
     job = ImportJob.objects.select_related("user__area").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), progress=0, message=""
+        status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, progress=0, message=""
     )
     report, close = _progress_writer(job.pk)
     dry_run = job.phase == ImportJob.Phase.PREVIEW
@@ -1352,6 +1360,18 @@ def run_import_job(*, job_id: int) -> None:
         raise
     finally:
         close()
+    refused = next((e for e in result.errors if e.column == "文件"), None)
+    if refused is not None:
+        # villages.guard would not read the file: the job fails with its reason (no marked copy to make).
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            message=refused.reason[:500],
+            progress=100,
+            errors=[refused.as_dict()],
+            error_count=1,
+            finished_at=timezone.now(),
+        )
+        return
     error_file = ""
     if result.errors:
         error_file = f"imports/errors/job-{job.pk}.xlsx"

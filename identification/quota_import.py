@@ -12,18 +12,17 @@ figures. A township official may import the figures of the township's villages a
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
 from identification import services
 from identification.models import Round
 from identification.transitions import WorkflowError
 from villages import sheets
+from villages.guard import SheetRefused
 from villages.models import Area
 from villages.names import area_key
 from villages.selectors import areas_for
@@ -58,8 +57,8 @@ def import_quotas(*, round: Round, actor: User, file) -> QuotaImportResult:
         return _fail(None, "", "", f"识别批次“{round.name}”已关闭,不能再作任何修改。")
     try:
         rows, header = sheets.read_table(file, HEADERS, {CODE, PERSONS})
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        return _fail(None, "", getattr(file, "name", ""), "无法读取该文件,请上传 Excel .xlsx 文件。")
+    except SheetRefused as refused:
+        return _fail(None, "", getattr(file, "name", ""), refused.message)
     if header is None:
         return _fail(
             None,

@@ -26,6 +26,7 @@ from identification.decomposition import applied_decomposition
 from identification.models import Quota, Round
 from villages.indicators import INDICATORS, subtree_indicators
 from villages.models import Area
+from villages.sheets import safe_text
 
 HEADER = (
     "乡镇名",
@@ -154,16 +155,24 @@ def write_quota_table(round: Round, area: Area, out: str | Path | BinaryIO) -> i
     sheet = book.active
     sheet.title = "贫困人口分解表"
     width = len(table.header)
-    sheet.append([table.title])
+    sheet.append([safe_text(table.title)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.append(list(table.header))
     for row in [*table.rows, table.total]:
         rate = row.rate
-        sheet.append([row.name, *row.values, row.quota, float(rate) if rate is not None else None, row.note])
+        sheet.append(
+            [
+                safe_text(row.name),
+                *row.values,
+                row.quota,
+                float(rate) if rate is not None else None,
+                safe_text(row.note),
+            ]
+        )
     last = sheet.max_row
-    sheet.append([f"{SOURCE_NOTE}{table.source};识别批次:{round.name}。"])
+    sheet.append([safe_text(f"{SOURCE_NOTE}{table.source};识别批次:{round.name}。")])
     sheet.merge_cells(start_row=last + 1, start_column=1, end_row=last + 1, end_column=width)
 
     thin = Side(style="thin")

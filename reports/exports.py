@@ -29,7 +29,6 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.models import User
-from households.privacy import can_see_personal_numbers
 from reports.models import Report, Status
 from villages.models import Area
 
@@ -52,7 +51,8 @@ class Written:
 
 @dataclass
 class ExportJob:
-    """What a writer needs: the report row, where to write, whose area, whether numbers show whole, progress.
+    """What a writer needs: the report row, where to write, whose area, what shows whole (`reveals`,
+    reports.privacy's classes, fixed on the row when it was asked for), progress.
 
     `area` is the report's area, except in the parts of a composite export (write_part: a county archive
     writes each township's book with its township as the area).
@@ -60,7 +60,7 @@ class ExportJob:
 
     report: Report
     path: Path
-    reveal: bool
+    reveals: frozenset[str]
     progress: Callable[[int], None] = field(default=lambda percent: None)
     area: Area | None = None
 
@@ -73,9 +73,9 @@ def scratch_dir(report: Report) -> Path:
     return Path(settings.MEDIA_ROOT) / "reports" / "scratch" / f"{report.pk}-{report.attempts}"
 
 
-def reveal_for(report: Report) -> bool:
-    """Standing reports are the county's own files; a user's export shows what that user may see."""
-    return True if report.user is None else can_see_personal_numbers(report.user)
+def reveals_of(report: Report) -> frozenset[str]:
+    """The level the row was asked for at (reports.privacy.file_reveals), not the role of whoever runs it."""
+    return frozenset(report.reveals)
 
 
 def retention() -> datetime.timedelta:
@@ -123,10 +123,10 @@ def run(report_id: int, *, inline: bool = False) -> Report | None:
         shutil.rmtree(earlier, ignore_errors=True)
     scratch.mkdir(parents=True)
     if report.kind in PARTS:
-        _run_parts(report, len(PARTS[report.kind](report, reveal_for(report))), inline=inline)
+        _run_parts(report, len(PARTS[report.kind](report, reveals_of(report))), inline=inline)
         return Report.objects.get(pk=report.pk)
     job = ExportJob(
-        report=report, path=scratch / "out", reveal=reveal_for(report), progress=_progress(report)
+        report=report, path=scratch / "out", reveals=reveals_of(report), progress=_progress(report)
     )
     with _failure_recorded(report):
         _finish(report, job.path, WRITERS[report.kind](job))
@@ -157,10 +157,12 @@ def write_part(report_id: int, attempt: int, index: int) -> None:
     report = _current(report_id, attempt)
     if report is None:
         return
-    reveal = reveal_for(report)
-    parts = PARTS[report.kind](report, reveal)
+    reveals = reveals_of(report)
+    parts = PARTS[report.kind](report, reveals)
     part = parts[index]
-    job = ExportJob(report=report, path=scratch_dir(report) / f"part-{index}", reveal=reveal, area=part.area)
+    job = ExportJob(
+        report=report, path=scratch_dir(report) / f"part-{index}", reveals=reveals, area=part.area
+    )
     with _failure_recorded(report, cleanup=False):
         written = WRITERS[part.kind](job)
         job.path.with_suffix(".rows").write_text(str(written.rows))
@@ -176,7 +178,7 @@ def join_parts(report_id: int, attempt: int) -> None:
     report = _current(report_id, attempt)
     if report is None:
         return
-    parts = PARTS[report.kind](report, reveal_for(report))
+    parts = PARTS[report.kind](report, reveals_of(report))
     scratch = scratch_dir(report)
     out = scratch / "out"
     with _failure_recorded(report):

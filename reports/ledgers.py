@@ -4,16 +4,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from households.card import build_card, card_xlsx
+from households.card import Card, build_card, card_xlsx
 from households.importer import COLUMNS, NATIONAL_COLUMNS, NOT_FROM_FILE, _clean_header
 from households.models import Household, Member
-from reports import rows, statistics
+from households.privacy import mask_bank_account
+from reports import privacy, rows, statistics
 from reports.exports import ExportError, ExportJob, Written
 from reports.models import Kind, Report
 from reports.rows import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column
@@ -40,7 +42,7 @@ def household_card(job: ExportJob) -> Written:
     )
     if report.household_id:
         household = households.get(pk=report.household_id)
-        job.path.write_bytes(card_xlsx(build_card(household, reveal=job.reveal)))
+        job.path.write_bytes(card_xlsx(_card(household, job.reveals)))
         return Written(f"户卡-{household.number}.xlsx", 1)
     chosen = list(
         households.filter(group__code__startswith=job.area.scope_prefix, cases__isnull=False)
@@ -52,30 +54,51 @@ def household_card(job: ExportJob) -> Written:
     with zipfile.ZipFile(job.path, "w", zipfile.ZIP_DEFLATED) as archive:
         for done, household in enumerate(chosen, start=1):
             head = next((m.name for m in household.members.all() if m.is_head), "")
-            card = card_xlsx(build_card(household, reveal=job.reveal))
+            card = card_xlsx(_card(household, job.reveals))
             archive.writestr(f"{household.group.name}/{household.number}-{head}.xlsx", card)
             job.progress(100 * done // len(chosen))
     return Written(f"户卡-{job.area.name}-{_today()}.zip", len(chosen))
 
 
+def _card(household: Household, reveals: frozenset[str]) -> Card:
+    """The page's card (households.card), then narrowed to the file's level: the card itself knows only
+    whole or masked numbers, the ledgers also mask the bank account and drop health (reports.privacy)."""
+    card = build_card(household, reveal=privacy.ID_NUMBER in reveals)
+    bank = str(Household._meta.get_field("bank_account").verbose_name)
+    fields = [
+        (
+            label,
+            mask_bank_account(text)
+            if label == bank and privacy.BANK_ACCOUNT not in reveals and text != "—"
+            else text,
+        )
+        for label, text in card.fields
+    ]
+    member_rows = card.member_rows
+    if privacy.HEALTH not in reveals:
+        health = card.member_headers.index(str(Member._meta.get_field("health").verbose_name))
+        member_rows = [[*row[:health], "—", *row[health + 1 :]] for row in member_rows]
+    return dataclasses.replace(card, fields=fields, member_rows=member_rows)
+
+
 # --- 村有册 ----------------------------------------------------------------------------------------------
 
 
-def register_sheets(area: Area, *, reveal: bool, name_prefix: str = "") -> list[Sheet]:
+def register_sheets(area: Area, *, reveals: frozenset[str], name_prefix: str = "") -> list[Sheet]:
     """The two sheets of a register: households on the rolls, then their members."""
     prefix = area.scope_prefix
     return [
         Sheet(
             f"{name_prefix}户"[:31],
             [c.header for c in HOUSEHOLD_COLUMNS],
-            rows.household_rows(prefix, reveal=reveal),
+            rows.household_rows(prefix, reveals=reveals),
             [c.width for c in HOUSEHOLD_COLUMNS],
             title=f"{area_title(area)}建档立卡贫困户花名册(户)",
         ),
         Sheet(
             f"{name_prefix}人"[:31],
             [c.header for c in MEMBER_COLUMNS],
-            rows.member_rows(prefix, reveal=reveal),
+            rows.member_rows(prefix, reveals=reveals),
             [c.width for c in MEMBER_COLUMNS],
             title=f"{area_title(area)}建档立卡贫困人口花名册(人)",
         ),
@@ -91,7 +114,7 @@ def village_register(job: ExportJob) -> Written:
     area = job.area
     households, persons = rows.count(area.scope_prefix)
     progress = Progress(households + persons, job.progress)
-    written = write_workbook(job.path, register_sheets(area, reveal=job.reveal), progress)
+    written = write_workbook(job.path, register_sheets(area, reveals=job.reveals), progress)
     return Written(_xlsx_name("村有册", area), written)
 
 
@@ -130,7 +153,7 @@ def township_sheets(township: Area, *, job: ExportJob) -> Iterator[Sheet]:
         bold_last=True,
     )
     for village in township.children.order_by("code"):
-        yield from register_sheets(village, reveal=job.reveal, name_prefix=f"{village.name}-")
+        yield from register_sheets(village, reveals=job.reveals, name_prefix=f"{village.name}-")
 
 
 def township_book(job: ExportJob) -> Written:
@@ -210,9 +233,10 @@ def roster_sheet(area: Area) -> Sheet:
 
 def roster(job: ExportJob) -> Written:
     """Every household of the area (not only those on the rolls), whole numbers: it is the county's data
-    file, so only users who may see personal numbers can ask for it."""
-    if not job.reveal:
-        raise ExportError("花名册含完整身份证号,只有可查看个人信息的用户可以导出。")
+    file, so only a file asked for at a level that shows them all (reports.privacy.WHOLE_ONLY)."""
+    needed, refusal = privacy.WHOLE_ONLY[Kind.ROSTER]
+    if not needed <= job.reveals:
+        raise ExportError(refusal)
     area = job.area
     _, persons = rows.count(area.scope_prefix, on_rolls=False)
     written = write_workbook(job.path, [roster_sheet(area)], Progress(persons, job.progress))
@@ -300,14 +324,18 @@ class Part:
     area: Area
 
 
-def county_archive_parts(report: Report, reveal: bool) -> list[Part]:
+def county_archive_parts(report: Report, reveals: frozenset[str]) -> list[Part]:
     """The township books, the county register, the 花名册 (re-importable; only for those who may see whole
     numbers), the two area forms and, with a round, its 贫困人口分解表 — biggest first, so that the parts
     spread evenly over the workers."""
     county = report.area
     parts = [
         Part("村有册.xlsx", Kind.VILLAGE_REGISTER, county),
-        *((Part("花名册.xlsx", Kind.ROSTER, county),) if reveal else ()),
+        *(
+            (Part("花名册.xlsx", Kind.ROSTER, county),)
+            if privacy.WHOLE_ONLY[Kind.ROSTER][0] <= reveals
+            else ()
+        ),
         *(Part(f"乡有簿/{t.name}.xlsx", Kind.TOWNSHIP_BOOK, t) for t in county.children.order_by("code")),
         Part("行政村登记表.xlsx", Kind.VILLAGE_FORM, county),
         Part("村民小组登记表.xlsx", Kind.GROUP_FORM, county),
@@ -322,7 +350,7 @@ def archive_name(report: Report) -> str:
 
 
 # Exports made of parts, run in parallel as a Celery chord and zipped together (reports.exports.run).
-PARTS: dict[str, Callable[[Report, bool], list[Part]]] = {Kind.COUNTY_ARCHIVE: county_archive_parts}
+PARTS: dict[str, Callable[[Report, frozenset[str]], list[Part]]] = {Kind.COUNTY_ARCHIVE: county_archive_parts}
 
 WRITERS: dict[str, Callable[[ExportJob], Written]] = {
     Kind.HOUSEHOLD_CARD: household_card,

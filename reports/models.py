@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,11 @@ class Report(models.Model):
         help_text=_("空表示夜间定时生成的常备报表。"),
     )
     standing = models.BooleanField(_("常备报表"), default=False)
+    # What the file shows whole (reports.privacy: id_number, phone, bank_account, health), fixed when
+    # the row is made; a download needs at least this level.
+    reveals = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("完整显示的个人信息"), default=list, blank=True
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
     message = models.CharField(_("说明"), max_length=500, blank=True)

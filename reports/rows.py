@@ -2,8 +2,8 @@
 
 A ledger can hold 400,000 persons, so nothing here builds model instances: each query returns tuples of
 display values (Chinese labels, '是'/'否', ISO dates) ready for the sheet writer, through a server-side
-cursor in batches. Personal numbers are masked in Python (households.idnumber.mask and friends) when the
-reader may not see them whole.
+cursor in batches. Personal numbers are masked in Python (households.idnumber.mask and friends), and health
+columns emptied, where the file's level (reports.privacy) does not show them whole.
 """
 
 from __future__ import annotations
@@ -163,13 +163,20 @@ def stream(sql: str, params: list) -> Iterator[tuple]:
             yield from batch
 
 
-def _masker(columns: list[Column], reveal: bool):
-    """A function that masks the personal numbers of a row, or None when they are shown whole."""
-    if reveal:
+def _masker(columns: list[Column], reveals: frozenset[str]):
+    """A function that masks what the file may not show whole (reports.privacy), or None when it shows
+    everything. Personal numbers keep their masked shape (138****5678); health columns are left empty."""
+    from reports.privacy import BANK_ACCOUNT, COLUMN_CLASSES, HEALTH, ID_NUMBER, PHONE
+
+    masks = {ID_NUMBER: mask_id_number, PHONE: mask_phone, BANK_ACCOUNT: mask_bank_account,
+             HEALTH: lambda value: ""}  # fmt: skip
+    positions = [
+        (i, masks[COLUMN_CLASSES[c.header]])
+        for i, c in enumerate(columns)
+        if c.header in COLUMN_CLASSES and COLUMN_CLASSES[c.header] not in reveals
+    ]
+    if not positions:
         return None
-    masks = {"身份证号": mask_id_number, "户主身份证号": mask_id_number, "联系电话": mask_phone,
-             "银行账号": mask_bank_account}  # fmt: skip
-    positions = [(i, masks[c.header]) for i, c in enumerate(columns) if c.header in masks]
 
     def masked(row: tuple) -> tuple:
         values = list(row)
@@ -180,15 +187,15 @@ def _masker(columns: list[Column], reveal: bool):
     return masked
 
 
-def household_rows(prefix: str, *, reveal: bool, on_rolls: bool = True) -> Iterator[tuple]:
+def household_rows(prefix: str, *, reveals: frozenset[str], on_rolls: bool = True) -> Iterator[tuple]:
     rows = stream(household_sql(on_rolls=on_rolls), [prefix + "%"])
-    masked = _masker(HOUSEHOLD_COLUMNS, reveal)
+    masked = _masker(HOUSEHOLD_COLUMNS, reveals)
     return map(masked, rows) if masked else rows
 
 
-def member_rows(prefix: str, *, reveal: bool, on_rolls: bool = True) -> Iterator[tuple]:
+def member_rows(prefix: str, *, reveals: frozenset[str], on_rolls: bool = True) -> Iterator[tuple]:
     rows = stream(member_sql(on_rolls=on_rolls), [prefix + "%"])
-    masked = _masker(MEMBER_COLUMNS, reveal)
+    masked = _masker(MEMBER_COLUMNS, reveals)
     return map(masked, rows) if masked else rows
 
 

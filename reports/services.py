@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
 
 from accounts.models import User
 from accounts.scoping import scope_prefix
+from config.queue import send_after_commit
 from households.models import Household
 from identification.models import Round
+from reports import privacy
 from reports.exports import ExportError, reset_for_retry
 from reports.models import Kind, Report, Status
 from villages.models import Area
@@ -67,15 +70,24 @@ def request_report(
 ) -> Report:
     """Create the report row and enqueue its task after commit. `user` None = the county's own schedule."""
     check_request(kind=kind, area=area, round=round, household=household)
+    if refusal := privacy.refusal_to_make(kind, user):
+        raise ExportError(refusal)
     if user is not None:
         prefix = scope_prefix(user)
         if prefix is None or not area.code.startswith(prefix):
             raise ExportError("所选区划不在您的管辖范围内。")
     with transaction.atomic():
         report = Report.objects.create(
-            kind=kind, area=area, round=round, household=household, user=user, standing=standing
+            kind=kind,
+            area=area,
+            round=round,
+            household=household,
+            user=user,
+            standing=standing,
+            reveals=sorted(privacy.file_reveals(kind, user)),
         )
-        enqueue(report)
+        # Queue down: the row goes again, nothing is left "排队中".
+        enqueue(report, undo=partial(Report.objects.filter(pk=report.pk).delete))
     return report
 
 
@@ -84,14 +96,20 @@ def retry(report: Report) -> None:
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != Status.FAILED:
             raise ExportError("只有失败的报表可以重试。")
+        message = report.message
         reset_for_retry(report)
-        enqueue(report)
+        # Queue down: the row is failed again, as it was, and the retry button still there.
+        enqueue(
+            report,
+            undo=partial(Report.objects.filter(pk=report.pk).update, status=Status.FAILED, message=message),
+        )
 
 
-def enqueue(report: Report) -> None:
-    """After commit, with the task id chosen here so the row names it before the task runs."""
+def enqueue(report: Report, *, undo: Callable[[], object]) -> None:
+    """After commit, with the task id chosen here so the row names it before the task runs;
+    config.queue undoes the row and raises QueueUnavailable when the queue is down."""
     from reports.tasks import run_report
 
     report.task_id = str(uuid.uuid4())
     report.save(update_fields=["task_id"])
-    transaction.on_commit(partial(run_report.apply_async, (report.pk,), task_id=report.task_id))
+    send_after_commit(run_report, (report.pk,), task_id=report.task_id, undo=undo)

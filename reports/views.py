@@ -13,7 +13,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reports import exports, services
+from config.queue import QueueUnavailable
+from reports import exports, privacy, services
 from reports.exports import ExportError
 from reports.forms import ReportRequestForm
 from reports.models import Report
@@ -26,7 +27,15 @@ def _reports(request: HttpRequest):
 
 
 def _report(request: HttpRequest, pk: int) -> Report:
-    return get_object_or_404(_reports(request), pk=pk)
+    return _flagged(request, [get_object_or_404(_reports(request), pk=pk)])[0]
+
+
+def _flagged(request: HttpRequest, reports) -> list[Report]:
+    """Each report with `download_allowed`: the row shows 下载 only where reports.privacy allows it."""
+    reports = list(reports)
+    for report in reports:
+        report.download_allowed = privacy.may_download(request.user, kind=report.kind, reveals=report.reveals)
+    return reports
 
 
 @login_required
@@ -40,7 +49,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             report = services.request_report(
                 user=request.user, kind=data["kind"], area=area, round=data["round"], household=household
             )
-        except ExportError as error:
+        except (ExportError, QueueUnavailable) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"已开始生成“{report}”,完成后可在下表下载。")
@@ -48,7 +57,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/report_list.html",
-        {"form": form, "reports": _reports(request)[:LIST_SIZE], "retention_days": exports.retention().days},
+        {
+            "form": form,
+            "reports": _flagged(request, _reports(request)[:LIST_SIZE]),
+            "retention_days": exports.retention().days,
+        },
     )
 
 
@@ -59,6 +72,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     if report.status == "running" and report.heartbeat_at:
         exports.fail_stale()
         report.refresh_from_db()
+        report = _flagged(request, [report])[0]
     return render(request, "reports/partials/report_row.html", {"report": report})
 
 
@@ -67,6 +81,9 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = _report(request, pk)
     if not report.is_downloadable:
         raise Http404("该报表没有可下载的文件。")
+    # The file's level was fixed by whoever asked for it; the downloader may not see more than theirs.
+    if not privacy.may_download(request.user, kind=report.kind, reveals=report.reveals):
+        raise PermissionDenied(privacy.DOWNLOAD_REFUSED)
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
 
 
@@ -78,7 +95,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("只有申请人或县级用户可以重试该报表。")
     try:
         services.retry(report)
-    except ExportError as error:
+    except (ExportError, QueueUnavailable) as error:
         messages.error(request, str(error))
     return redirect("reports:list")
 

@@ -4,6 +4,8 @@ The writer is rustpy-xlsxwriter (Python bindings of the Rust rust_xlsxwriter): i
 generator and writes them in constant memory, 6–8× faster than openpyxl or xlsxwriter on the county
 register (bench/README.md, "xlsx writers"), which no pure-Python writer could make in the 60 s target.
 Codes such as 户编号 and 身份证号 arrive as strings and stay text cells, so they keep every digit.
+Text starting with = + - @ (or a tab/CR) is written with a leading apostrophe (villages.sheets.safe_text),
+so no spreadsheet ever takes a name for a formula.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rustpy_xlsxwriter
+
+from villages.sheets import FORMULA_TRIGGERS, safe_text
+
+TRIGGERS = frozenset(FORMULA_TRIGGERS)
 
 PROGRESS_EVERY = 5000
 EMPTY = "(无)"
@@ -66,7 +72,12 @@ def _records(sheet: Sheet, counted: list[int], progress: Progress | None) -> Ite
     empty = True
     for row in sheet.rows:
         empty = False
-        yield dict(zip(headers, row, strict=True))
+        # Text that a spreadsheet would take for a formula gets its apostrophe (villages.sheets.safe_text);
+        # the test on the first character keeps this cheap on 400,000 rows.
+        yield {
+            header: safe_text(value) if value.__class__ is str and value[:1] in TRIGGERS else value
+            for header, value in zip(headers, row, strict=True)
+        }
         batch += 1
         if batch == PROGRESS_EVERY:
             counted[0] += batch
@@ -96,7 +107,8 @@ class _Options:
         first_data_row = 1
         if sheet.title:
             last_column = max(len(sheet.headers) - 1, 0)
-            self.merge_ranges[sheet.name] = [(0, 0, 0, last_column, sheet.title, self.title_format)]
+            title = safe_text(sheet.title)
+            self.merge_ranges[sheet.name] = [(0, 0, 0, last_column, title, self.title_format)]
             self.header_row[sheet.name] = 1
             first_data_row = 2
         self.freeze_panes[sheet.name] = {"row": first_data_row, "col": 0}

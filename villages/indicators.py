@@ -17,7 +17,6 @@ up what is below them.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,11 +25,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts import audit
 from accounts.models import Role, User
 from villages import sheets
+from villages.guard import SheetRefused
 from villages.models import Area
 from villages.names import area_key
 from villages.sheets import SheetError
@@ -242,8 +241,8 @@ def import_indicators(*, actor: User, file) -> IndicatorImportResult:
     _require_county_fupin(actor)
     try:
         rows, header = sheets.read_table(file, HEADERS, {NAME, *INDICATORS})
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        return _fail(getattr(file, "name", ""), "无法读取该文件,请上传 Excel .xlsx 文件。")
+    except SheetRefused as refused:
+        return _fail(getattr(file, "name", ""), refused.message)
     if header is None:
         names = "、".join([NAME, *LABELS.values()])
         return _fail("", f"前 {sheets.HEADER_SCAN_ROWS} 行中找不到表头:须有“{names}”五列。")

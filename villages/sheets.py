@@ -1,16 +1,19 @@
 """Small sheets keyed by area — the round's quotas, the townships' base indicators — read all or nothing,
-with every error as (row, column, value, reason) in Chinese. The 花名册 has its own, faster reader
-(households.importer); these sheets are a few hundred rows at most, so openpyxl does.
+with every error as (row, column, value, reason) in Chinese. The 花名册 has its own reader
+(households.importer); both open the file through villages.guard, which refuses a hostile file before
+anything loads it. These sheets are capped at guard.AREA_SHEET (20,000 rows × 60 columns, 5 MB): read
+in well under a second, so they stay in the request.
+
+`safe_text` is the other direction: every workbook we write passes its text cells through it.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import load_workbook
+from villages.guard import AREA_SHEET, open_workbook
 
 HEADER_SCAN_ROWS = 10  # a title and notes may sit above the header row
 
@@ -30,26 +33,27 @@ def read_table(
     file, headers: dict[str, str], required: set[str]
 ) -> tuple[Rows, tuple[int, dict[str, int]] | None]:
     """All rows of the first sheet whose first rows hold a header with the `required` keys, and that header
-    as (row number, {key: column index}). `headers` maps each accepted spelling to its key."""
-    if hasattr(file, "seek"):
-        file.seek(0)
-    book = load_workbook(io.BytesIO(file.read()), read_only=True, data_only=True)
-    try:
-        first: Rows | None = None
-        for sheet in book.worksheets:
-            rows = list(enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
-            first = rows if first is None else first
-            for number, values in rows[:HEADER_SCAN_ROWS]:
-                columns: dict[str, int] = {}
-                for index, value in enumerate(values):
-                    key = headers.get(header_text(value, headers))
-                    if key and key not in columns:
-                        columns[key] = index
-                if required <= set(columns):
-                    return rows, (number, columns)
-        return first or [], None
-    finally:
-        book.close()
+    as (row number, {key: column index}). `headers` maps each accepted spelling to its key.
+
+    Raises villages.guard.SheetRefused (its message is for the user) for a file it will not read."""
+    book = open_workbook(file, limits=AREA_SHEET)
+    first: Rows | None = None
+    for sheet in book.tables:
+        top, left = sheet.start
+        rows = [
+            (number, (None,) * left + tuple(values))
+            for number, values in enumerate(sheet.iter_rows(), start=top + 1)
+        ]
+        first = rows if first is None else first
+        for number, values in rows[:HEADER_SCAN_ROWS]:
+            columns: dict[str, int] = {}
+            for index, value in enumerate(values):
+                key = headers.get(header_text(value, headers))
+                if key and key not in columns:
+                    columns[key] = index
+            if required <= set(columns):
+                return rows, (number, columns)
+    return first or [], None
 
 
 def header_text(value: Any, headers: dict[str, str]) -> str:
@@ -89,4 +93,19 @@ def persons(value: Any, label: str) -> int | str:
         return f"{label}须为非负整数。"
     if value < 0:
         return f"{label}不能为负数。"
+    return value
+
+
+# A text cell starting with one of these is read as a formula when a user edits the cell or opens the
+# data as CSV ("formula injection", OWASP CSV Injection): "=HYPERLINK(…)" in a name, "@SUM(…)", "+cmd|…".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def safe_text(value: Any) -> Any:
+    """A text cell's value, written so no spreadsheet takes it for a formula: a leading apostrophe, as
+    OWASP recommends and as Excel itself shows typed text. Numbers written as text ("-3.5") are left
+    alone (they cannot be formulas), and so is everything that is not a str."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(value):
+        return "'" + value
     return value

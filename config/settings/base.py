@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A too-big upload is refused by its Content-Length, before the body is read (config/uploads.py).
+    "config.uploads.UploadSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -94,6 +96,8 @@ else:
         raise ImproperlyConfigured("请设置 DATABASE_URL(此模式不使用内嵌数据库)。")
     DATABASES = {"default": embedded_database(None if _embedded_dir == "throwaway" else Path(_embedded_dir))}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection that PostgreSQL dropped (restart, failover) is noticed before use, not by a 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users, login, lockout.
@@ -136,6 +140,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, WhiteNoise serves straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = True
+# The biggest request body with a file we accept: the 花名册's 100 MB (villages.guard.ROSTER) and the form.
+UPLOAD_MAX_BYTES = 101 * 1024 * 1024
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 
@@ -152,11 +158,22 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 # One cache shared by every web process when Redis is there (the household-list counts are cached and
 # invalidated by a version key: per-process memory would let one worker serve stale counts).
+# The cache is an optimisation, so Redis being down must not fail a page or a save: django-redis
+# answers a miss instead of raising (IGNORE_EXCEPTIONS, logged), after a short connect timeout.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -164,7 +181,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 # Redis re-delivers an unacknowledged task after this; it must exceed the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Starting a job while Redis is down must fail at once (config.queue turns it into "任务队列暂不可用"),
+# not after kombu's default retries (≈ 19 s): a 1 s connect timeout and two quick publish retries.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -177,6 +209,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "fail-stale-reports": {"task": "reports.tasks.fail_stale_reports", "schedule": 5 * 60},
+    "fail-stale-imports": {"task": "households.tasks.fail_stale_imports", "schedule": 5 * 60},
     "delete-expired-reports": {"task": "reports.tasks.delete_expired_reports", "schedule": 60 * 60},
 }
 # Days a report's file is kept before delete_expired_reports removes it.

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0004_case_returned_year'),
+        ('households', '0005_case_returned_year'),
         ('identification', '0003_quota_control'),
         ('villages', '0002_area_profile'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -113,11 +113,12 @@ def test_status_partial_polls_until_done(client, users, county_tree, tmp_path):
 
 
 def test_wrong_file_type_is_refused(client, users, county_tree):
+    """.xlsx and .csv are read (villages.guard); an old .xls is refused at once, with the way out."""
     client.force_login(users.fupin)
 
     response = client.post(
         reverse("households:import_upload"),
-        {"file": SimpleUploadedFile("r.csv", b"a,b", content_type="text/csv")},
+        {"file": SimpleUploadedFile("r.xls", b"\xd0\xcf\x11\xe0", content_type="application/vnd.ms-excel")},
     )
 
     assert response.status_code == 200

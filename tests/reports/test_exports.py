@@ -106,10 +106,22 @@ def test_roster_re_imports_without_any_change(run, users, county_tree, registry,
     assert counts["members_unchanged"] == Member.objects.count()
 
 
-def test_roster_is_refused_to_those_who_may_not_see_whole_numbers(run, users, county_tree, registry):
-    report = run(users.admin, Kind.ROSTER, county_tree.county)
-    assert report.status == Status.FAILED
-    assert "身份证号" in report.message and not report.file
+@pytest.mark.parametrize("who", ["admin", "alice", "carol"])
+def test_roster_is_refused_to_those_who_may_not_see_every_number_whole(users, county_tree, registry, who):
+    """The 花名册 re-imports as is, so it is made whole or not at all (reports.privacy.WHOLE_ONLY)."""
+    user = getattr(users, who)
+    with pytest.raises(ExportError, match="身份证号"):
+        services.request_report(user=user, kind=Kind.ROSTER, area=user.area)
+    assert not Report.objects.exists()
+
+
+def test_a_roster_row_at_a_masked_level_fails_in_the_writer_too(users, county_tree, registry):
+    report = Report.objects.create(
+        kind=Kind.ROSTER, area=county_tree.county, user=users.fupin, reveals=["phone"]
+    )
+    exports.run(report.pk, inline=True)
+    report.refresh_from_db()
+    assert report.status == Status.FAILED and "身份证号" in report.message and not report.file
 
 
 def test_one_household_card_and_a_village_of_cards(run, users, county_tree, registry):

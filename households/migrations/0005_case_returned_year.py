@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0003_member_name_prefix'),
+        ('households', '0004_importjob_heartbeat'),
     ]
 
     operations = [
