@@ -11,5 +11,6 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("identification/", include("identification.urls")),
     path("reports/", include("reports.urls")),
+    path("assistance/", include("assistance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -58,6 +58,26 @@ PER_CAPITA = """(i.wage_income + i.business_income - i.business_expense + i.prop
     + i.ecological_compensation + i.other_transfer) / i.persons"""
 CASE_STATE = choices.CaseState
 
+# 村有册's 帮扶 columns (issue 11): the household's 帮扶责任人 now, and this year's measures (一户一策).
+# Index probes per household (the open pairing is unique per household; plans are keyed by household, year).
+ASSISTANCE_COLUMNS = [
+    Column(
+        "帮扶责任人",
+        """coalesce((SELECT x.name || '(' || u.name || ')' FROM assistance_pairing p
+                     JOIN assistance_helper x ON x.id = p.helper_id JOIN assistance_unit u ON u.id = x.unit_id
+                     WHERE p.household_id = h.id AND p.ended_on IS NULL), '')""",
+        16,
+    ),
+    Column(
+        "本年度帮扶措施",
+        """coalesce((SELECT string_agg(ms.category || ':' || ms.content, ';' ORDER BY ms.id)
+                     FROM assistance_plan pl JOIN assistance_measure ms ON ms.plan_id = pl.id
+                     WHERE pl.household_id = h.id
+                       AND pl.year = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::integer), '')""",
+        30,
+    ),
+]
+
 # 村有册, sheet 户: one row per household on a roll (open or not: 已脱贫 households stay in the register).
 # The aliases f, d, k are the household's latest case on the 扶贫, 低保 and 特困 roll (household_sql).
 HOUSEHOLD_COLUMNS = [
@@ -83,6 +103,7 @@ HOUSEHOLD_COLUMNS = [
     Column("联系电话", "h.phone", 12),
     Column("开户银行", "h.bank_name", 12),
     Column("银行账号", "h.bank_account", 20),
+    *ASSISTANCE_COLUMNS,
 ]
 
 # 村有册, sheet 人: one row per member of those households.

@@ -356,3 +356,100 @@ def _quotas(round: Round | None, areas: list[Area], *, parent: Area) -> tuple[di
     ).values_list("area_id", "area__parent_id", "persons")
     quotas = {area_id: persons for area_id, _parent, persons in rows}
     return quotas, [persons for _area, parent_id, persons in rows if parent_id == parent.pk]
+
+
+# --- 帮扶 (assistance) --------------------------------------------------------------------------------------
+# The dashboards' 帮扶 counts and the 整改清单's line counts, so that the page, the export and the dashboard
+# show one number. Measures and funds are this year's 一户一策 (plans of the current calendar year).
+
+
+@dataclass
+class AssistanceFigures:
+    area: Area
+    year: int
+    rolled: int = 0  # households on the open 扶贫 roll
+    rolled_with_helper: int = 0
+    helpers: int = 0  # helpers with at least one open pairing inside the area
+    pairings: int = 0  # open pairings inside the area (exited households within the transition period too)
+    measures_by_group: dict[str, int] = field(default_factory=dict)
+    funds_by_source: dict[str, Decimal] = field(default_factory=dict)
+    loans_open: int = 0
+    loans_open_amount: Decimal = Decimal("0")
+    loans_overdue: int = 0
+    coverage: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def helper_percent(self) -> Decimal | None:
+        return percent(self.rolled_with_helper, self.rolled)
+
+    @property
+    def funds_total(self) -> Decimal:
+        return sum(self.funds_by_source.values(), Decimal("0"))
+
+    @property
+    def coverage_total(self) -> int:
+        return sum(self.coverage.values())
+
+    @property
+    def coverage_rows(self) -> list[tuple[str, int]]:
+        """(title, lines) of each 整改清单 check, in the list's order."""
+        from assistance.coverage import CHECKS
+
+        return [(check.title, self.coverage.get(check.code, 0)) for check in CHECKS]
+
+
+_ASSISTANCE_SQL = """
+WITH hh AS MATERIALIZED (
+    SELECT h.id FROM households_household h JOIN villages_area g ON g.id = h.group_id WHERE g.code LIKE %(like)s
+), rolled AS (
+    SELECT DISTINCT c.household_id AS id FROM households_case c
+    WHERE c.household_id IN (SELECT id FROM hh) AND c.program = 'fupin' AND c.state IN ('active', 'returned')
+)
+SELECT (SELECT count(*) FROM rolled),
+       (SELECT count(*) FROM rolled r WHERE EXISTS (SELECT 1 FROM assistance_pairing p
+                                                   WHERE p.household_id = r.id AND p.ended_on IS NULL)),
+       (SELECT count(DISTINCT p.helper_id) FROM assistance_pairing p
+         WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM hh)),
+       (SELECT count(*) FROM assistance_pairing p WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM hh)),
+       (SELECT count(*) FROM assistance_loan l WHERE l.household_id IN (SELECT id FROM hh) AND l.status <> '已还'),
+       (SELECT coalesce(sum(l.amount), 0) FROM assistance_loan l
+         WHERE l.household_id IN (SELECT id FROM hh) AND l.status <> '已还'),
+       (SELECT count(*) FROM assistance_loan l
+         WHERE l.household_id IN (SELECT id FROM hh) AND l.status <> '已还' AND l.due_on < %(today)s)
+"""
+_MEASURES_SQL = """
+SELECT ms.category, ms.funding_source, count(*), coalesce(sum(ms.amount), 0)
+FROM assistance_measure ms JOIN assistance_plan pl ON pl.id = ms.plan_id
+JOIN households_household h ON h.id = ms.household_id JOIN villages_area g ON g.id = h.group_id
+WHERE g.code LIKE %(like)s AND pl.year = %(year)s
+GROUP BY 1, 2
+"""
+
+
+def assistance_figures(area: Area, *, user: User | None, with_coverage: bool = True) -> AssistanceFigures:
+    """帮扶 counts of an area: helpers, measures by category group, funds by source, loans, 整改清单 lines."""
+    from django.utils import timezone
+
+    from assistance import choices as assistance_choices
+    from assistance import coverage
+
+    _check_scope(user, area)
+    today = timezone.localdate()
+    figures = AssistanceFigures(area=area, year=today.year)
+    params = {"like": f"{area.scope_prefix}%", "year": today.year, "today": today}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_ASSISTANCE_SQL, params)
+        (figures.rolled, figures.rolled_with_helper, figures.helpers, figures.pairings, figures.loans_open,
+         figures.loans_open_amount, figures.loans_overdue) = cursor.fetchone()  # fmt: skip
+        cursor.execute(_MEASURES_SQL, params)
+        measures = cursor.fetchall()
+    figures.measures_by_group = {group: 0 for group in assistance_choices.GROUPS}
+    figures.funds_by_source = {source: Decimal("0") for source in assistance_choices.FundingSource.values}
+    for category, source, n, amount in measures:
+        group = assistance_choices.GROUP_OF.get(category, assistance_choices.OTHER)
+        figures.measures_by_group[group] += n
+        figures.funds_by_source[source] = figures.funds_by_source.get(source, Decimal("0")) + amount
+    if with_coverage:
+        figures.coverage = coverage.totals(area.scope_prefix, today=today)
+    return figures

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "households",
     "identification",
     "reports",
+    "assistance",
 ]
 
 MIDDLEWARE = [
