@@ -87,6 +87,12 @@ HELPER_FROM = f"""FROM assistance_helper x JOIN villages_area xa ON xa.id = x.ar
     JOIN assistance_unit u ON u.id = x.unit_id JOIN ({HELPER_COUNTS}) held ON held.helper_id = x.id
     LEFT JOIN assistance_countysettings s
            ON s.county_id = (SELECT id FROM villages_area WHERE code = substr(xa.code, 1, 6) || '000000')"""
+# A helper belongs to an area's list when managed inside it, or when paired with a household inside it
+# (a county cadre helping a township's households is also that township's to see).
+HELPER_IN_AREA = """(xa.code LIKE %(like)s OR EXISTS (
+    SELECT 1 FROM assistance_pairing p2 JOIN households_household h2 ON h2.id = p2.household_id
+    JOIN villages_area g2 ON g2.id = h2.group_id
+    WHERE p2.helper_id = x.id AND p2.ended_on IS NULL AND g2.code LIKE %(like)s))"""
 QUALIFIED = f"""CASE WHEN u.level = '企业' THEN x.is_manager
                      ELSE x.is_cadre AND u.level IN {_in(choices.CADRE_LEVELS)} END"""
 
@@ -142,7 +148,7 @@ CHECKS: list[Check] = [
         f"""SELECT xa.code, NULL::bigint, x.id, NULL::text, x.name || '(' || u.name || ')',
                    '联系 ' || held.n || ' 户,超过上限 ' || coalesce(s.helper_limit, {DEFAULT_HELPER_LIMIT}) || ' 户'
             {HELPER_FROM}
-            WHERE xa.code LIKE %(like)s AND held.n > coalesce(s.helper_limit, {DEFAULT_HELPER_LIMIT})""",
+            WHERE {HELPER_IN_AREA} AND held.n > coalesce(s.helper_limit, {DEFAULT_HELPER_LIMIT})""",
         "帮扶责任人",
     ),
     Check(
@@ -154,7 +160,7 @@ CHECKS: list[Check] = [
                         WHEN u.level NOT IN {_in(choices.CADRE_LEVELS)} THEN u.level || '单位人员(须为乡镇以上单位)'
                         ELSE '不是在编干部' END
             {HELPER_FROM}
-            WHERE xa.code LIKE %(like)s AND NOT ({QUALIFIED})""",
+            WHERE {HELPER_IN_AREA} AND NOT ({QUALIFIED})""",
         "帮扶责任人",
     ),
     Check(

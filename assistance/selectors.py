@@ -119,9 +119,18 @@ def household_assistance(household: Household, *, visits: int = 10) -> Household
     )
 
 
+def pool(model: type[Helper] | type[Unit], user: User) -> QuerySet:
+    """Helpers (or units) a user may work with: those managed inside the user's area (the one door), and
+    those the county above manages — county units send their cadres to every township's households."""
+    scoped = model.objects.visible_to(user)
+    if user.area_id is None or user.area.level == Area.Level.COUNTY:
+        return scoped
+    return scoped | model.objects.filter(area__in=user.area.ancestors())
+
+
 def helpers_for(user: User) -> QuerySet[Helper]:
     return (
-        Helper.objects.visible_to(user)
+        pool(Helper, user)
         .select_related("unit", "area")
         .annotate(held=Count("pairings", filter=Q(pairings__ended_on__isnull=True)))
         .order_by("unit__name", "name")
@@ -129,7 +138,7 @@ def helpers_for(user: User) -> QuerySet[Helper]:
 
 
 def units_for(user: User) -> QuerySet[Unit]:
-    return Unit.objects.visible_to(user).order_by("level", "name")
+    return pool(Unit, user).order_by("level", "name")
 
 
 def settings_of(county: Area) -> CountySettings | None:

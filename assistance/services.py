@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import Role, User
-from assistance import choices
+from assistance import choices, selectors
 from assistance.models import (
     DEFAULT_HELPER_LIMIT,
     MAX_LOAN_MONTHS,
@@ -162,7 +162,7 @@ def pair(*, actor: User, household: Household, helper: Helper, started_on: datet
     _not_future(started_on, "结对日期")
     with transaction.atomic():
         household = _household_in_scope(actor, household.pk, lock=True)
-        helper = Helper.objects.visible_to(actor).select_for_update().filter(pk=helper.pk).first()
+        helper = selectors.pool(Helper, actor).select_for_update().filter(pk=helper.pk).first()
         if helper is None:
             raise AssistanceError("该帮扶责任人不在您的管辖范围内。")
         if not helper.is_active:
