@@ -8,7 +8,17 @@ from decimal import Decimal
 import pytest
 
 from assistance import coverage
-from assistance.models import Helper, Loan, Measure, Pairing, Plan, TeamMember, VillageAssistance, Visit, WorkTeam
+from assistance.models import (
+    Helper,
+    Loan,
+    Measure,
+    Pairing,
+    Plan,
+    TeamMember,
+    VillageAssistance,
+    Visit,
+    WorkTeam,
+)
 from tests.assistance.conftest import TODAY, rolled_household
 from tests.factories import MemberFactory
 from villages.models import AreaProfile
@@ -50,8 +60,12 @@ def test_no_plan_and_no_measure_this_year(world):
 
 
 def test_not_visited_this_year(world):
-    Visit.objects.create(helper=world.wang, household=world.a, visited_on=datetime.date(TODAY.year - 1, 12, 31), content="x")
-    Visit.objects.create(helper=world.wang, household=world.b, visited_on=datetime.date(TODAY.year, 1, 1), content="x")
+    Visit.objects.create(
+        helper=world.wang, household=world.a, visited_on=datetime.date(TODAY.year - 1, 12, 31), content="x"
+    )
+    Visit.objects.create(
+        helper=world.wang, household=world.b, visited_on=datetime.date(TODAY.year, 1, 1), content="x"
+    )
     assert subjects("not_visited") == ["530323101201001001 张大", "530323102202001001 赵三"]
 
 
@@ -59,7 +73,9 @@ def test_helper_above_the_limit_and_unqualified_helpers(world, county_tree):
     for n in range(3):
         h = rolled_household(county_tree.xiaozhai, f"53032310120100200{n}", head=f"户{n}")
         Pairing.objects.create(helper=world.wang, household=h, started_on=TODAY)
-    worker = Helper.objects.create(name="赵员工", unit=world.company, is_manager=False, area=county_tree.county)
+    worker = Helper.objects.create(
+        name="赵员工", unit=world.company, is_manager=False, area=county_tree.county
+    )
     Pairing.objects.create(helper=worker, household=world.c, started_on=TODAY)
     (line,) = coverage.lines(COUNTY, coverage.BY_CODE["helper_over_limit"], today=TODAY)
     assert line.subject == "王帮扶(县农业农村局)" and line.detail == "联系 4 户,超过上限 3 户"
@@ -77,10 +93,14 @@ def test_poor_village_missing_any_of_the_five_ones(world, county_tree):
     (line,) = coverage.lines(COUNTY, coverage.BY_CODE["five_ones"], today=TODAY)
     assert line.detail == "缺联系领导、帮扶单位、驻村工作队、第一书记、农技员"
     assert line.fix_url == f"/assistance/villages/{county_tree.shanlong.code}/"
-    VillageAssistance.objects.create(village=county_tree.shanlong, liaison_leader="副县长", unit=world.county_unit, agronomist="农技员甲")
+    VillageAssistance.objects.create(
+        village=county_tree.shanlong, liaison_leader="副县长", unit=world.county_unit, agronomist="农技员甲"
+    )
     team = WorkTeam.objects.create(village=county_tree.shanlong, unit=world.county_unit, started_on=TODAY)
     TeamMember.objects.create(team=team, name="周", role="队长", is_first_secretary=False, joined_on=TODAY)
-    assert [line.detail for line in coverage.lines(COUNTY, coverage.BY_CODE["five_ones"], today=TODAY)] == ["缺第一书记"]
+    assert [line.detail for line in coverage.lines(COUNTY, coverage.BY_CODE["five_ones"], today=TODAY)] == [
+        "缺第一书记"
+    ]
     TeamMember.objects.create(team=team, name="吴", role="队员", is_first_secretary=True, joined_on=TODAY)
     assert subjects("five_ones") == []
 
@@ -89,7 +109,10 @@ def test_students_without_an_education_measure(world):
     pupil = MemberFactory(household=world.a, relation="之子", name="张小", school_status="初中")
     MemberFactory(household=world.a, relation="之女", name="张妹", school_status="非在校生")
     (line,) = coverage.lines(COUNTY, coverage.BY_CODE["student_unaided"], today=TODAY)
-    assert line.subject == "530323101201001001 张小" and line.detail == f"在读初中,没有{TODAY.year}年教育扶贫措施"
+    assert (
+        line.subject == "530323101201001001 张小"
+        and line.detail == f"在读初中,没有{TODAY.year}年教育扶贫措施"
+    )
     plan(world.a, category="义务教育资助", member=pupil)
     assert subjects("student_unaided") == []
 
@@ -118,10 +141,14 @@ def test_dangerous_houses_without_renovation(world):
 
 def test_overdue_loans(world):
     common = {"bank": "农村信用社", "amount": Decimal("50000"), "purpose": "养牛", "term_months": 36}
-    Loan.objects.create(household=world.a, issued_on=datetime.date(2022, 6, 1), due_on=datetime.date(2025, 6, 1), **common)
+    Loan.objects.create(
+        household=world.a, issued_on=datetime.date(2022, 6, 1), due_on=datetime.date(2025, 6, 1), **common
+    )
     Loan.objects.create(household=world.b, issued_on=datetime.date(2022, 6, 1), due_on=datetime.date(2025, 6, 1),
                         status="已还", repaid_on=datetime.date(2025, 5, 1), **common)  # fmt: skip
-    Loan.objects.create(household=world.c, issued_on=datetime.date(2024, 6, 1), due_on=datetime.date(2027, 6, 1), **common)
+    Loan.objects.create(
+        household=world.c, issued_on=datetime.date(2024, 6, 1), due_on=datetime.date(2027, 6, 1), **common
+    )
     (line,) = coverage.lines(COUNTY, coverage.BY_CODE["overdue_loan"], today=TODAY)
     assert line.detail == "农村信用社 50000.00元,2025-06-01到期,已逾期 379 天"
 

@@ -24,7 +24,9 @@ def test_helper_sees_only_the_households_paired_with_them(world):
 def test_helper_sees_the_rows_of_paired_households_only(world):
     plan_a = Plan.objects.create(household=world.a, year=2026, target_year=2026)
     Plan.objects.create(household=world.b, year=2026, target_year=2026)
-    Visit.objects.create(helper=world.wang, household=world.a, visited_on=datetime.date(2026, 1, 2), content="x")
+    Visit.objects.create(
+        helper=world.wang, household=world.a, visited_on=datetime.date(2026, 1, 2), content="x"
+    )
     assert list(Plan.objects.visible_to(world.helper_wang)) == [plan_a]
     assert Visit.objects.visible_to(world.helper_wang).count() == 1
     assert Pairing.objects.visible_to(world.helper_wang).count() == 1

@@ -38,7 +38,9 @@ def events(event_type: str) -> list[AuditEvent]:
 
 
 def test_township_official_pairs_a_household_and_the_event_is_recorded(world):
-    pairing = services.pair(actor=world.carol, household=world.b, helper=world.li, started_on=datetime.date(2026, 1, 5))
+    pairing = services.pair(
+        actor=world.carol, household=world.b, helper=world.li, started_on=datetime.date(2026, 1, 5)
+    )
     assert pairing.is_open and pairing.helper == world.li
     (event,) = events("assistance.pair")
     assert event.actor == world.carol
@@ -57,7 +59,11 @@ def test_pairing_a_paired_household_reassigns_it_with_the_reason(world):
 
 def test_fourth_household_is_refused_with_the_limit_in_the_reason(world, county_tree):
     for n, group in enumerate([county_tree.dazhai, county_tree.xiaozhai], start=3):
-        services.pair(actor=world.fupin, household=rolled_household(group, f"53032310120100100{n}", head=f"户{n}"), helper=world.wang)
+        services.pair(
+            actor=world.fupin,
+            household=rolled_household(group, f"53032310120100100{n}", head=f"户{n}"),
+            helper=world.wang,
+        )
     assert Pairing.objects.filter(helper=world.wang, ended_on__isnull=True).count() == 3
     with pytest.raises(AssistanceError, match="已联系 3 户,达到每人最多 3 户的上限"):
         services.pair(actor=world.fupin, household=world.b, helper=world.wang)
@@ -65,10 +71,14 @@ def test_fourth_household_is_refused_with_the_limit_in_the_reason(world, county_
 
 
 def test_county_can_raise_the_limit(world, county_tree):
-    services.settings_save(actor=world.fupin, county=county_tree.county, helper_limit=1, transition_ends_on=None)
+    services.settings_save(
+        actor=world.fupin, county=county_tree.county, helper_limit=1, transition_ends_on=None
+    )
     with pytest.raises(AssistanceError, match="最多 1 户"):
         services.pair(actor=world.fupin, household=world.b, helper=world.wang)
-    services.settings_save(actor=world.fupin, county=county_tree.county, helper_limit=5, transition_ends_on=None)
+    services.settings_save(
+        actor=world.fupin, county=county_tree.county, helper_limit=5, transition_ends_on=None
+    )
     services.pair(actor=world.fupin, household=world.b, helper=world.wang)
     assert CountySettings.objects.get().helper_limit == 5
     assert len(events("assistance.settings")) == 2
@@ -76,7 +86,11 @@ def test_county_can_raise_the_limit(world, county_tree):
 
 @pytest.mark.parametrize(
     ("actor", "message"),
-    [("alice", "您的角色不能安排帮扶责任人"), ("helper_wang", "您的角色不能安排帮扶责任人"), ("dave", "不在您的帮扶或管辖范围内")],
+    [
+        ("alice", "您的角色不能安排帮扶责任人"),
+        ("helper_wang", "您的角色不能安排帮扶责任人"),
+        ("dave", "不在您的帮扶或管辖范围内"),
+    ],
 )
 def test_who_may_not_pair(world, actor, message):
     with pytest.raises(AssistanceError, match=message):
@@ -88,9 +102,19 @@ def test_exited_household_keeps_its_helper_within_the_transition_period(world, c
     services.settings_save(actor=world.fupin, county=county_tree.county, helper_limit=3,
                            transition_ends_on=datetime.date(2025, 12, 31))  # fmt: skip
     with pytest.raises(AssistanceError, match="过渡期.*不脱钩"):
-        services.unpair(actor=world.fupin, pairing=world.pairing, reason="已脱贫且过渡期结束", ended_on=datetime.date(2025, 6, 1))
+        services.unpair(
+            actor=world.fupin,
+            pairing=world.pairing,
+            reason="已脱贫且过渡期结束",
+            ended_on=datetime.date(2025, 6, 1),
+        )
     assert Pairing.objects.get(pk=world.pairing.pk).is_open
-    services.unpair(actor=world.fupin, pairing=world.pairing, reason="已脱贫且过渡期结束", ended_on=datetime.date(2026, 1, 2))
+    services.unpair(
+        actor=world.fupin,
+        pairing=world.pairing,
+        reason="已脱贫且过渡期结束",
+        ended_on=datetime.date(2026, 1, 2),
+    )
     assert not Pairing.objects.get(pk=world.pairing.pk).is_open
 
 
@@ -122,7 +146,9 @@ def test_after_the_transition_exited_households_pairings_end(world, county_tree)
 
 def test_helper_makes_a_plan_and_a_measure_for_a_student(world):
     student = MemberFactory(household=world.a, relation="之子", name="张小", school_status="初中")
-    plan = services.plan_save(actor=world.helper_wang, household=world.a, year=2026, target_year=2027, wishes="养牛")
+    plan = services.plan_save(
+        actor=world.helper_wang, household=world.a, year=2026, target_year=2027, wishes="养牛"
+    )
     measure = services.measure_add(
         actor=world.helper_wang, plan=plan, category="义务教育资助", content="寄宿生生活补助", member=student,
         amount=Decimal("1250"), funding_source="财政专项", started_on=datetime.date(2026, 3, 1),
@@ -155,7 +181,9 @@ def test_measure_progress_is_audited_with_old_and_new(world):
     plan = services.plan_save(actor=world.alice, household=world.a, year=2026, target_year=2026)
     measure = services.measure_add(actor=world.alice, plan=plan, category="养殖", content="能繁母牛 2 头",
                                    funding_source="财政专项", started_on=datetime.date(2026, 1, 1))  # fmt: skip
-    services.measure_progress(actor=world.helper_wang, measure=measure, status="已完成", effect="出栏 1 头,增收 8000 元")
+    services.measure_progress(
+        actor=world.helper_wang, measure=measure, status="已完成", effect="出栏 1 头,增收 8000 元"
+    )
     measure.refresh_from_db()
     assert measure.status == "已完成" and measure.ended_on is not None
     (event,) = events("assistance.measure_progress")
@@ -174,7 +202,9 @@ def test_visit_in_the_future_or_empty_is_refused(world):
     with pytest.raises(AssistanceError, match="走访日期不能晚于今天"):
         services.visit_log(actor=world.helper_wang, household=world.a, visited_on=tomorrow, content="x")
     with pytest.raises(AssistanceError, match="请填写走访内容"):
-        services.visit_log(actor=world.helper_wang, household=world.a, visited_on=datetime.date(2026, 1, 1), content=" ")
+        services.visit_log(
+            actor=world.helper_wang, household=world.a, visited_on=datetime.date(2026, 1, 1), content=" "
+        )
     assert not Visit.objects.exists()
 
 
@@ -185,10 +215,14 @@ def test_visit_photo_must_be_a_picture(world):
 
 
 def test_cadre_records_a_visit_for_the_households_helper_but_not_without_one(world):
-    visit = services.visit_log(actor=world.alice, household=world.a, visited_on=datetime.date(2026, 1, 3), content="x")
+    visit = services.visit_log(
+        actor=world.alice, household=world.a, visited_on=datetime.date(2026, 1, 3), content="x"
+    )
     assert visit.helper == world.wang
     with pytest.raises(AssistanceError, match="尚未安排帮扶责任人"):
-        services.visit_log(actor=world.alice, household=world.b, visited_on=datetime.date(2026, 1, 3), content="x")
+        services.visit_log(
+            actor=world.alice, household=world.b, visited_on=datetime.date(2026, 1, 3), content="x"
+        )
 
 
 # --- loans ----------------------------------------------------------------------------------------------------
@@ -223,7 +257,10 @@ def test_overdue_is_computed_from_the_dates_and_extension_moves_the_due_date(wor
                          rated_on=datetime.date(2023, 1, 10))  # fmt: skip
     loan = services.loan_issue(actor=world.alice, household=world.a, bank="农行", amount=Decimal("10000"),
                                issued_on=datetime.date(2023, 3, 1), term_months=24, purpose="x")  # fmt: skip
-    assert loan.is_overdue(datetime.date(2025, 3, 2)) and loan.display_status(datetime.date(2025, 3, 2)) == "逾期"
+    assert (
+        loan.is_overdue(datetime.date(2025, 3, 2))
+        and loan.display_status(datetime.date(2025, 3, 2)) == "逾期"
+    )
     assert not loan.is_overdue(datetime.date(2025, 2, 28))
     loan = services.loan_update(actor=world.alice, loan=loan, status="展期", months=12)
     assert loan.due_on == datetime.date(2026, 3, 1)
@@ -251,14 +288,24 @@ def test_work_team_member_attendance_and_records(world, county_tree):
                              started_on=datetime.date(2016, 1, 1))  # fmt: skip
     leader = services.team_member_add(actor=world.carol, team=team, name="周书记", role="队长", is_first_secretary=True,
                                       joined_on=datetime.date(2015, 10, 1))  # fmt: skip
-    services.attendance_record(actor=world.alice, member=leader, month=datetime.date(2026, 5, 9), days_present=22, days_leave=2)
-    services.attendance_record(actor=world.alice, member=leader, month=datetime.date(2026, 5, 1), days_present=23, days_leave=1)
+    services.attendance_record(
+        actor=world.alice, member=leader, month=datetime.date(2026, 5, 9), days_present=22, days_leave=2
+    )
+    services.attendance_record(
+        actor=world.alice, member=leader, month=datetime.date(2026, 5, 1), days_present=23, days_leave=1
+    )
     assert Attendance.objects.get().days_present == 23
     with pytest.raises(AssistanceError, match="不能超过当月天数"):
-        services.attendance_record(actor=world.alice, member=leader, month=datetime.date(2026, 6, 1), days_present=30, days_leave=5)
-    services.team_record_add(actor=world.alice, team=team, kind="工作报告", date=datetime.date(2026, 6, 1), content="上半年工作")
+        services.attendance_record(
+            actor=world.alice, member=leader, month=datetime.date(2026, 6, 1), days_present=30, days_leave=5
+        )
+    services.team_record_add(
+        actor=world.alice, team=team, kind="工作报告", date=datetime.date(2026, 6, 1), content="上半年工作"
+    )
     with pytest.raises(AssistanceError, match="不在您的管辖范围内"):
-        services.team_record_add(actor=world.bob, team=team, kind="请假", date=datetime.date(2026, 6, 1), content="x")
+        services.team_record_add(
+            actor=world.bob, team=team, kind="请假", date=datetime.date(2026, 6, 1), content="x"
+        )
     assert WorkTeam.objects.count() == 1 and TeamMember.objects.count() == 1
     assert len(events("assistance.attendance")) == 2
 
