@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from django import forms
@@ -26,13 +27,14 @@ from assistance.models import (
 )
 from households.models import Household
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO values: a browser's date input reads nothing else (the zh-hans format would leave it empty).
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _dates(form: forms.Form) -> None:
     for f in form.fields.values():
         if isinstance(f, forms.DateField):
-            f.widget = DATE
+            f.widget = copy.copy(DATE)
 
 
 class PairForm(forms.Form):
@@ -206,7 +208,9 @@ class TeamMemberForm(forms.ModelForm):
 
 class AttendanceForm(forms.ModelForm):
     month = forms.DateField(
-        label="月份", widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
+        label="月份",
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
     )
 
     class Meta:

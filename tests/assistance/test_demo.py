@@ -26,7 +26,9 @@ def seeded(db):
 
 def test_demo_county_has_its_assistance_with_a_few_breaches_and_a_helper_account(seeded):
     """One seeded county (seeding is the slow part), three checks."""
-    rolled = Household.objects.filter(cases__program="fupin", cases__state__in=["active", "returned"]).distinct()
+    rolled = Household.objects.filter(
+        cases__program="fupin", cases__state__in=["active", "returned"]
+    ).distinct()
     n = rolled.count()
     assert n > 100
     paired = Pairing.objects.filter(ended_on__isnull=True, household__in=rolled).count()
@@ -42,12 +44,21 @@ def test_demo_county_has_its_assistance_with_a_few_breaches_and_a_helper_account
 def _helpers_hold_three_households_and_the_breaches_fill_the_coverage_list():
     held = Helper.objects.annotate(n=Count("pairings", filter=Q(pairings__ended_on__isnull=True)))
     assert held.filter(n__gt=3).count() == 1
-    assert Pairing.objects.filter(ended_on__isnull=False).exclude(end_reason="").exists()  # history of changes
+    assert (
+        Pairing.objects.filter(ended_on__isnull=False).exclude(end_reason="").exists()
+    )  # history of changes
     # Every 贫困村 has a team, and the 整改清单 has lines to show.
     poor = AreaProfile.objects.filter(is_poor_village=True).count()
     assert WorkTeam.objects.filter(ended_on__isnull=True).count() == poor
     totals = coverage.totals("530323")
-    for code in ("no_helper", "no_plan", "not_visited", "helper_over_limit", "helper_unqualified", "five_ones"):
+    for code in (
+        "no_helper",
+        "no_plan",
+        "not_visited",
+        "helper_over_limit",
+        "helper_unqualified",
+        "five_ones",
+    ):
         assert totals[code] > 0, code
 
 
@@ -57,7 +68,9 @@ def _demo_helper_account_sees_three_households_of_shanlong():
     households = Household.objects.visible_to(user)
     assert households.count() == 3
     rolled_here = (
-        Household.objects.filter(group__code__startswith="530323101201", cases__program="fupin", cases__state="active")
+        Household.objects.filter(
+            group__code__startswith="530323101201", cases__program="fupin", cases__state="active"
+        )
         .distinct()
         .count()
     )
