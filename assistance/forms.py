@@ -70,6 +70,13 @@ class HelperForm(forms.ModelForm):
         self.fields["unit"].queryset = selectors.units_for(user)
 
 
+class HelperAccountForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(
+        label="初始密码", widget=forms.PasswordInput, help_text="请当面告知本人,并提醒其登录后修改。"
+    )
+
+
 class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan

@@ -150,6 +150,37 @@ def helper_create(*, actor: User, unit: Unit, name: str, area: Area, position: s
     return helper
 
 
+def helper_account_create(*, actor: User, helper: Helper, username: str, password: str) -> User:
+    """A login for a helper (Role.HELPER, no area): they will see the households paired with them."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    _require(actor, ASSIGNERS, "为帮扶责任人开通账号")
+    username = username.strip()
+    if not username:
+        raise AssistanceError("请填写用户名。")
+    with transaction.atomic():
+        helper = selectors.pool(Helper, actor).select_for_update().filter(pk=helper.pk).first()
+        if helper is None:
+            raise AssistanceError("该帮扶责任人不在您的管辖范围内。")
+        if helper.user_id is not None:
+            raise AssistanceError(f"{helper.name}已有登录账号。")
+        if User.objects.filter(username=username).exists():
+            raise AssistanceError(f"用户名“{username}”已被使用。")
+        user = User(username=username, last_name=helper.name, role=Role.HELPER)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise AssistanceError("密码不符合要求:" + ";".join(error.messages)) from None
+        user.set_password(password)
+        user.save()
+        helper.user = user
+        helper.save(update_fields=["user"])
+        audit.record(event_type="assistance.helper_account", actor=actor, obj=helper, area_code=helper.area.code,
+                     new={"username": username})  # fmt: skip
+    return user
+
+
 # --- 结对 ----------------------------------------------------------------------------------------------
 
 

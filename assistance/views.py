@@ -349,6 +349,18 @@ def helpers(request: HttpRequest) -> HttpResponse:
 def helper(request: HttpRequest, pk: int) -> HttpResponse:
     _require_area_user(request)
     found = get_object_or_404(selectors.helpers_for(request.user), pk=pk)
+    can_assign = services.can(request.user, services.ASSIGNERS)
+    account_form = forms.HelperAccountForm() if can_assign and found.user_id is None else None
+    if request.method == "POST" and account_form is not None:
+        account_form = forms.HelperAccountForm(request.POST)
+        if account_form.is_valid() and _run(
+            request,
+            lambda: services.helper_account_create(
+                actor=request.user, helper=found, **account_form.cleaned_data
+            ),
+            "登录账号已开通。",
+        ):
+            return redirect("assistance:helper", pk=pk)
     pairings = (
         Pairing.objects.visible_to(request.user)
         .filter(helper=found)
@@ -360,6 +372,7 @@ def helper(request: HttpRequest, pk: int) -> HttpResponse:
         "assistance/helper.html",
         {
             "helper": found,
+            "account_form": account_form,
             "pairings": pairings,
             "limit": services.settings_for(found.area.code).helper_limit,
             "phone": found.phone if can_see_personal_numbers(request.user) else mask_phone(found.phone),

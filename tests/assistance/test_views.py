@@ -321,3 +321,19 @@ def test_loan_form_refuses_more_than_three_years(as_user, world):
          "subsidy_rate": "4.35", "subsidy_amount": "0", "risk_compensation": "0"},
     )  # fmt: skip
     assert world.a.loans.get().amount == Decimal("10000")
+
+
+def test_township_opens_a_login_for_a_helper_who_then_sees_their_households(as_user, world):
+    from assistance.models import Helper
+
+    helper = Helper.objects.create(name="孙帮扶", unit=world.county_unit, area=world.county_unit.area)
+    Pairing.objects.create(helper=helper, household=world.b, started_on=datetime.date(2026, 1, 1))
+    url = reverse("assistance:helper", args=[helper.pk])
+    as_user(world.carol).post(url, {"username": "sun", "password": "Weak"})
+    helper.refresh_from_db()
+    assert helper.user is None  # the password validators refused it, nothing written
+    as_user(world.carol).post(url, {"username": "sun", "password": "Shizong-bangfu-2016"})
+    helper.refresh_from_db()
+    assert helper.user.username == "sun" and helper.user.role == "helper" and helper.user.area is None
+    assert helper.user.check_password("Shizong-bangfu-2016")
+    assert "张二" in as_user(helper.user).get(reverse("assistance:mine")).content.decode()
