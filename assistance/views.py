@@ -464,11 +464,12 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
     if area.level not in (Area.Level.COUNTY, Area.Level.TOWNSHIP, Area.Level.VILLAGE):
         raise Http404("村民小组的整改清单见所在行政村。")
     check = coverage.BY_CODE.get(request.GET.get("check", ""))
-    figures = assistance_figures(area, user=request.user)
     child_level = area.child_level if area.level != Area.Level.VILLAGE else None
     children = list(areas_for(request.user).filter(parent=area).order_by("code")) if child_level else []
-    digits = len(children[0].scope_prefix) if children else None
-    by_child = coverage.counts(area.scope_prefix, digits=digits) if digits else {}
+    # Counted once, by child area; the totals are their sums (lines of the area itself, such as helpers the
+    # county manages, have a key of their own and count in the total only).
+    by_child = coverage.counts(area.scope_prefix, digits=len(children[0].scope_prefix) if children else None)
+    figures = assistance_figures(area, user=request.user, coverage_by_child=by_child)
     # One row per check: its total, then its count in each child area.
     table = [
         (

@@ -299,8 +299,12 @@ def coverage_ledger(job: ExportJob) -> Written:
     from assistance import coverage
 
     area = job.area
-    statistics.assistance_figures(area, user=job.report.user, with_coverage=False)  # the scope check
-    totals = coverage.totals(area.scope_prefix)
+    statistics.check_scope(job.report.user, area)
+    # Read once (at most a line or two per household): the summary's counts are those of the lines below.
+    lines = list(coverage.stream(area.scope_prefix))
+    totals = {check.code: 0 for check in coverage.CHECKS}
+    for line in lines:
+        totals[line.check.code] += 1
     names = dict(
         Area.objects.filter(code__startswith=area.code[:6])
         .exclude(level=Area.Level.GROUP)

@@ -398,24 +398,19 @@ class AssistanceFigures:
         return [(check.title, self.coverage.get(check.code, 0)) for check in CHECKS]
 
 
+# One pass over the area's households: each has at most one open 扶贫 case and one open pairing (database
+# constraints), so the two LEFT JOINs never multiply rows. Loans in a second statement.
 _ASSISTANCE_SQL = """
-WITH hh AS MATERIALIZED (
-    SELECT h.id FROM households_household h JOIN villages_area g ON g.id = h.group_id WHERE g.code LIKE %(like)s
-), rolled AS (
-    SELECT DISTINCT c.household_id AS id FROM households_case c
-    WHERE c.household_id IN (SELECT id FROM hh) AND c.program = 'fupin' AND c.state IN ('active', 'returned')
-)
-SELECT (SELECT count(*) FROM rolled),
-       (SELECT count(*) FROM rolled r WHERE EXISTS (SELECT 1 FROM assistance_pairing p
-                                                   WHERE p.household_id = r.id AND p.ended_on IS NULL)),
-       (SELECT count(DISTINCT p.helper_id) FROM assistance_pairing p
-         WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM hh)),
-       (SELECT count(*) FROM assistance_pairing p WHERE p.ended_on IS NULL AND p.household_id IN (SELECT id FROM hh)),
-       (SELECT count(*) FROM assistance_loan l WHERE l.household_id IN (SELECT id FROM hh) AND l.status <> '已还'),
-       (SELECT coalesce(sum(l.amount), 0) FROM assistance_loan l
-         WHERE l.household_id IN (SELECT id FROM hh) AND l.status <> '已还'),
-       (SELECT count(*) FROM assistance_loan l
-         WHERE l.household_id IN (SELECT id FROM hh) AND l.status <> '已还' AND l.due_on < %(today)s)
+SELECT count(f.id), count(f.id) FILTER (WHERE p.id IS NOT NULL), count(DISTINCT p.helper_id), count(p.id)
+FROM households_household h JOIN villages_area g ON g.id = h.group_id
+LEFT JOIN households_case f ON f.household_id = h.id AND f.program = 'fupin' AND f.state IN ('active', 'returned')
+LEFT JOIN assistance_pairing p ON p.household_id = h.id AND p.ended_on IS NULL
+WHERE g.code LIKE %(like)s
+"""
+_LOANS_SQL = """
+SELECT count(*), coalesce(sum(l.amount), 0), count(*) FILTER (WHERE l.due_on < %(today)s)
+FROM assistance_loan l JOIN households_household h ON h.id = l.household_id JOIN villages_area g ON g.id = h.group_id
+WHERE g.code LIKE %(like)s AND l.status <> '已还'
 """
 _MEASURES_SQL = """
 SELECT ms.category, ms.funding_source, count(*), coalesce(sum(ms.amount), 0)
@@ -426,8 +421,18 @@ GROUP BY 1, 2
 """
 
 
-def assistance_figures(area: Area, *, user: User | None, with_coverage: bool = True) -> AssistanceFigures:
-    """帮扶 counts of an area: helpers, measures by category group, funds by source, loans, 整改清单 lines."""
+def check_scope(user: User | None, area: Area) -> None:
+    """The statistics' own scope check, for exports that count through another module (the 整改清单)."""
+    _check_scope(user, area)
+
+
+def assistance_figures(
+    area: Area, *, user: User | None, with_coverage: bool = True, coverage_by_child: dict | None = None
+) -> AssistanceFigures:
+    """帮扶 counts of an area: helpers, measures by category group, funds by source, loans, 整改清单 lines.
+
+    `coverage_by_child`: the 整改清单's counts by child area (assistance.coverage.counts) when the caller
+    has them already — the 整改清单 page — so they are not counted twice."""
     from django.utils import timezone
 
     from assistance import choices as assistance_choices
@@ -440,8 +445,9 @@ def assistance_figures(area: Area, *, user: User | None, with_coverage: bool = T
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(_ASSISTANCE_SQL, params)
-        (figures.rolled, figures.rolled_with_helper, figures.helpers, figures.pairings, figures.loans_open,
-         figures.loans_open_amount, figures.loans_overdue) = cursor.fetchone()  # fmt: skip
+        figures.rolled, figures.rolled_with_helper, figures.helpers, figures.pairings = cursor.fetchone()
+        cursor.execute(_LOANS_SQL, params)
+        figures.loans_open, figures.loans_open_amount, figures.loans_overdue = cursor.fetchone()
         cursor.execute(_MEASURES_SQL, params)
         measures = cursor.fetchall()
     figures.measures_by_group = {group: 0 for group in assistance_choices.GROUPS}
@@ -450,6 +456,8 @@ def assistance_figures(area: Area, *, user: User | None, with_coverage: bool = T
         group = assistance_choices.GROUP_OF.get(category, assistance_choices.OTHER)
         figures.measures_by_group[group] += n
         figures.funds_by_source[source] = figures.funds_by_source.get(source, Decimal("0")) + amount
-    if with_coverage:
+    if coverage_by_child is not None:
+        figures.coverage = {code: sum(by_area.values()) for code, by_area in coverage_by_child.items()}
+    elif with_coverage:
         figures.coverage = coverage.totals(area.scope_prefix, today=today)
     return figures
