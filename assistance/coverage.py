@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -318,12 +317,11 @@ def lines(
         return [Line(check, *row) for row in cursor.fetchall()]
 
 
-def stream(prefix: str, *, today: datetime.date | None = None) -> Iterator[Line]:
-    """Every line of every check, in check order then area code, from a server-side cursor."""
-    values = params(prefix, today)
+def all_lines(prefix: str, *, today: datetime.date | None = None) -> list[Line]:
+    """Every line of every check, in check order then area code (the export). A plain cursor, not a
+    server-side one: a cursor's plan is chosen for its first rows (nested loops), which made the county's
+    list 6× slower, and the lines are few (a handful per household at most) — bench/README.md, "帮扶"."""
+    out: list[Line] = []
     for check in CHECKS:
-        with connection.chunked_cursor() as cursor:
-            _execute(cursor, f"{check.sql} ORDER BY 1, 5", values)
-            while batch := cursor.fetchmany(5000):
-                for row in batch:
-                    yield Line(check, *row)
+        out += lines(prefix, check, today=today)
+    return out

@@ -301,7 +301,7 @@ def coverage_ledger(job: ExportJob) -> Written:
     area = job.area
     statistics.check_scope(job.report.user, area)
     # Read once (at most a line or two per household): the summary's counts are those of the lines below.
-    lines = list(coverage.stream(area.scope_prefix))
+    lines = coverage.all_lines(area.scope_prefix)
     totals = {check.code: 0 for check in coverage.CHECKS}
     for line in lines:
         totals[line.check.code] += 1
@@ -337,14 +337,14 @@ def coverage_ledger(job: ExportJob) -> Written:
                 [30, 10, 8, 60],
                 title=f"{area_title(area)}帮扶整改清单汇总",
                 bold_last=True,
-            ),  # fmt: skip
+            ),
             Sheet(
                 "整改清单",
                 COVERAGE_HEADERS,
-                map(line_row, coverage.stream(area.scope_prefix)),
+                map(line_row, lines),
                 [26, 10, 12, 10, 26, 40, 40, 30],
                 title=f"{area_title(area)}帮扶整改清单",
-            ),  # fmt: skip
+            ),
         ],
         progress,
     )
