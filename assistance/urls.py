@@ -13,6 +13,7 @@ urlpatterns = [
     path("households/<int:pk>/pair/", views.pair, name="pair"),
     path("households/<int:pk>/credit/", views.credit_create, name="credit_create"),
     path("households/<int:pk>/loans/", views.loan_create, name="loan_create"),
+    path("visits/<int:pk>/photo/", views.visit_photo, name="visit_photo"),
     path("measures/<int:pk>/progress/", views.measure_progress, name="measure_progress"),
     path("pairings/<int:pk>/end/", views.unpair, name="unpair"),
     path("loans/<int:pk>/", views.loan_update, name="loan_update"),

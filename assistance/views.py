@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from assistance import bulk_assign, coverage, forms, selectors, services
-from assistance.models import Loan, Measure, Pairing
+from assistance.models import Loan, Measure, Pairing, Visit
 from households.privacy import can_see_personal_numbers, mask_phone
 from reports.statistics import assistance_figures
 from villages.models import Area
@@ -154,6 +154,13 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         "走访已登记。",
     )
     return redirect("assistance:mine") if request.user.role == Role.HELPER else _back(pk, "visits")
+
+
+@login_required
+def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A visit's photo, through the scope like the visit itself (media files are not public)."""
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).exclude(photo=""), pk=pk)
+    return FileResponse(visit.photo.open("rb"))
 
 
 @login_required

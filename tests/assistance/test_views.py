@@ -337,3 +337,20 @@ def test_township_opens_a_login_for_a_helper_who_then_sees_their_households(as_u
     assert helper.user.username == "sun" and helper.user.role == "helper" and helper.user.area is None
     assert helper.user.check_password("Shizong-bangfu-2016")
     assert "张二" in as_user(helper.user).get(reverse("assistance:mine")).content.decode()
+
+
+def test_visit_photo_is_served_through_the_scope(as_user, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = as_user(world.helper_wang)
+    photo = SimpleUploadedFile("牛棚.jpg", b"\xff\xd8\xff\xe0fakejpeg", content_type="image/jpeg")
+    client.post(
+        reverse("assistance:visit_create", args=[world.a.pk]),
+        {"visited_on": "2026-01-02", "content": "看牛棚", "photo": photo},
+    )
+    visit = Visit.objects.get()
+    url = reverse("assistance:visit_photo", args=[visit.pk])
+    assert b"".join(client.get(url).streaming_content) == b"\xff\xd8\xff\xe0fakejpeg"
+    assert as_user(world.helper_li).get(url).status_code == 404
+    assert as_user(world.dave).get(url).status_code == 404
