@@ -88,7 +88,7 @@ def card_assistance(household: Household, *, reveal: bool) -> CardAssistance:
                 _date(m.started_on),
                 m.status,
                 m.effect or "—",
-            ]  # fmt: skip
+            ]
             for plan in info.plans
             for m in plan.measures.all()
         ],
@@ -105,7 +105,7 @@ def card_assistance(household: Household, *, reveal: bool) -> CardAssistance:
                 f"{loan.subsidy_amount:,.2f}",
                 f"{loan.risk_compensation:,.2f}",
                 loan.display_status(),
-            ]  # fmt: skip
+            ]
             for loan in info.loans
         ],
     )

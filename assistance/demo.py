@@ -52,34 +52,72 @@ SURNAMES = (
 GIVEN = "建国华明丽军伟芳勇静强磊洋艳杰涛超娟秀英玉兰志刚永红文斌海平春梅云龙凤"
 
 UNITS = [
-    ("云南省扶贫开发办公室", "省直"), ("云南省农业厅", "省直"),
-    ("曲靖市财政局", "市直"), ("曲靖市人力资源和社会保障局", "市直"), ("曲靖市住房和城乡建设局", "市直"),
-    ("师宗县扶贫开发办公室", "县直"), ("师宗县农业局", "县直"), ("师宗县教育局", "县直"), ("师宗县卫生局", "县直"),
-    ("师宗县民政局", "县直"), ("师宗县林业局", "县直"), ("师宗县交通运输局", "县直"), ("师宗县农村信用合作联社", "县直"),
-    ("师宗县人民医院", "县直"), ("师宗县第一中学", "县直"),
-    ("云南某煤业有限公司", "企业"), ("师宗某农业开发有限公司", "企业"),
-]  # fmt: skip
+    ("云南省扶贫开发办公室", "省直"),
+    ("云南省农业厅", "省直"),
+    ("曲靖市财政局", "市直"),
+    ("曲靖市人力资源和社会保障局", "市直"),
+    ("曲靖市住房和城乡建设局", "市直"),
+    ("师宗县扶贫开发办公室", "县直"),
+    ("师宗县农业局", "县直"),
+    ("师宗县教育局", "县直"),
+    ("师宗县卫生局", "县直"),
+    ("师宗县民政局", "县直"),
+    ("师宗县林业局", "县直"),
+    ("师宗县交通运输局", "县直"),
+    ("师宗县农村信用合作联社", "县直"),
+    ("师宗县人民医院", "县直"),
+    ("师宗县第一中学", "县直"),
+    ("云南某煤业有限公司", "企业"),
+    ("师宗某农业开发有限公司", "企业"),
+]
 POSITIONS = ["科员", "副科长", "科长", "副主任", "主任", "副局长", "干事", "专技人员"]
 
 # Measures that answer each 致贫原因 (category, content, amount range in 元, funding source).
 BY_CAUSE: dict[str, list[tuple[str, str, tuple[int, int], str]]] = {
-    "因病": [("家庭医生签约", "家庭医生签约服务", (0, 0), "行业部门"), ("医保代缴", "城乡居民医保个人缴费代缴", (180, 220), "财政专项")],
-    "因残": [("低保兜底", "纳入农村低保", (1800, 3600), "财政专项"), ("公益岗位", "村级保洁员公益岗位", (3600, 6000), "财政专项")],
+    "因病": [
+        ("家庭医生签约", "家庭医生签约服务", (0, 0), "行业部门"),
+        ("医保代缴", "城乡居民医保个人缴费代缴", (180, 220), "财政专项"),
+    ],
+    "因残": [
+        ("低保兜底", "纳入农村低保", (1800, 3600), "财政专项"),
+        ("公益岗位", "村级保洁员公益岗位", (3600, 6000), "财政专项"),
+    ],
     "因学": [("雨露计划", "雨露计划职业教育补助", (1500, 3000), "财政专项")],
     "因灾": [("危房改造", "农村危房改造补助", (8000, 20000), "财政专项")],
-    "缺土地": [("外出务工", "劳务输出到省外务工", (0, 0), "自筹"), ("技能培训", "电焊工技能培训", (0, 1200), "行业部门")],
+    "缺土地": [
+        ("外出务工", "劳务输出到省外务工", (0, 0), "自筹"),
+        ("技能培训", "电焊工技能培训", (0, 1200), "行业部门"),
+    ],
     "缺水": [("种植", "小水窖及烤烟种植", (2000, 5000), "财政专项")],
-    "缺技术": [("技能培训", "种养殖实用技术培训", (0, 800), "行业部门"), ("养殖", "生猪养殖", (3000, 8000), "财政专项")],
-    "缺劳力": [("资产收益", "光伏扶贫电站收益分红", (1000, 3000), "财政专项"), ("低保兜底", "纳入农村低保", (1800, 3600), "财政专项")],
-    "缺资金": [("小额信贷", "扶贫小额信贷贴息", (1500, 2500), "信贷"), ("养殖", "能繁母牛养殖", (5000, 12000), "信贷")],
+    "缺技术": [
+        ("技能培训", "种养殖实用技术培训", (0, 800), "行业部门"),
+        ("养殖", "生猪养殖", (3000, 8000), "财政专项"),
+    ],
+    "缺劳力": [
+        ("资产收益", "光伏扶贫电站收益分红", (1000, 3000), "财政专项"),
+        ("低保兜底", "纳入农村低保", (1800, 3600), "财政专项"),
+    ],
+    "缺资金": [
+        ("小额信贷", "扶贫小额信贷贴息", (1500, 2500), "信贷"),
+        ("养殖", "能繁母牛养殖", (5000, 12000), "信贷"),
+    ],
     "交通条件落后": [("易地扶贫搬迁", "易地扶贫搬迁集中安置", (20000, 60000), "财政专项")],
-    "自身发展动力不足": [("公益岗位", "生态护林员", (8000, 10000), "财政专项"), ("其他产业", "中药材种植", (1000, 3000), "社会帮扶")],
+    "自身发展动力不足": [
+        ("公益岗位", "生态护林员", (8000, 10000), "财政专项"),
+        ("其他产业", "中药材种植", (1000, 3000), "社会帮扶"),
+    ],
     "": [("种植", "烤烟种植", (1000, 4000), "财政专项")],
-}  # fmt: skip
+}
 EDUCATION_BY_SCHOOL = {
-    "学前教育": "学前教育资助", "小学": "义务教育资助", "初中": "义务教育资助", "高中": "高中教育资助",
-    "中职": "中职教育资助", "高职": "雨露计划", "大专": "高校资助", "本科及以上": "高校资助",
-}  # fmt: skip
+    "学前教育": "学前教育资助",
+    "小学": "义务教育资助",
+    "初中": "义务教育资助",
+    "高中": "高中教育资助",
+    "中职": "中职教育资助",
+    "高职": "雨露计划",
+    "大专": "高校资助",
+    "本科及以上": "高校资助",
+}
 
 
 @dataclass(frozen=True)
@@ -134,7 +172,7 @@ def create_demo_assistance(rng: random.Random, *, today: datetime.date | None = 
             "id",
             "school_status",
             "health",
-        )  # fmt: skip
+        )
     )
     households: dict[int, dict] = {}
     for hid, code, cause, dangerous, mid, school, health in rows:
@@ -170,7 +208,7 @@ def create_demo_assistance(rng: random.Random, *, today: datetime.date | None = 
                 is_manager=unit.level == "企业" and rng.random() > 0.2,
                 phone=_phone(rng),
                 area=unit.area,
-            )  # fmt: skip
+            )
         )
     if helpers:
         helpers[-1].unit, helpers[-1].area = (
@@ -203,8 +241,15 @@ def create_demo_assistance(rng: random.Random, *, today: datetime.date | None = 
     ):
         earlier = rng.choice(helpers)
         ended = pairing.started_on
-        history.append(Pairing(helper=earlier, household_id=pairing.household_id, started_on=datetime.date(2015, 1, 5),
-                               ended_on=ended, end_reason=rng.choice(["调整帮扶责任人", "帮扶责任人调离"])))  # fmt: skip
+        history.append(
+            Pairing(
+                helper=earlier,
+                household_id=pairing.household_id,
+                started_on=datetime.date(2015, 1, 5),
+                ended_on=ended,
+                end_reason=rng.choice(["调整帮扶责任人", "帮扶责任人调离"]),
+            )
+        )
     copy_insert(pairings + history)
     helper_of = {p.household_id: p.helper for p in pairings}
 
@@ -216,8 +261,14 @@ def create_demo_assistance(rng: random.Random, *, today: datetime.date | None = 
             continue  # 整改: 没有本年度帮扶计划
         info = households[hid]
         target = today.year + rng.choice((0, 0, 1, 1, 2))
-        plan = Plan(household_id=hid, year=today.year, target_year=target, wishes=rng.choice(
-            ["发展养殖", "外出务工", "种植烤烟", "希望子女完成学业", "改善住房", "治病", ""]))  # fmt: skip
+        plan = Plan(
+            household_id=hid,
+            year=today.year,
+            target_year=target,
+            wishes=rng.choice(
+                ["发展养殖", "外出务工", "种植烤烟", "希望子女完成学业", "改善住房", "治病", ""]
+            ),
+        )
         plans.append(plan)
         if rng.random() < 0.6:
             plans.append(
@@ -276,7 +327,7 @@ def create_demo_assistance(rng: random.Random, *, today: datetime.date | None = 
                     ended_on=today if status == "已完成" else None,
                     status=status,
                     effect="已落实" if status == "已完成" else "",
-                )  # fmt: skip
+                )
             )
     copy_insert(plans)
     for measure in measures:
@@ -288,12 +339,33 @@ def create_demo_assistance(rng: random.Random, *, today: datetime.date | None = 
     for hid, helper in helper_of.items():
         if rng.random() < 0.93:
             for _ in range(rng.randint(1, 3)):
-                visits.append(Visit(helper=helper, household_id=hid, visited_on=_day(rng, year_start, today),
-                                    content=rng.choice(["入户走访,了解生产生活情况", "宣讲扶贫政策", "核实收入",
-                                                        "查看养殖情况", "帮助联系务工"])))  # fmt: skip
+                visits.append(
+                    Visit(
+                        helper=helper,
+                        household_id=hid,
+                        visited_on=_day(rng, year_start, today),
+                        content=rng.choice(
+                            [
+                                "入户走访,了解生产生活情况",
+                                "宣讲扶贫政策",
+                                "核实收入",
+                                "查看养殖情况",
+                                "帮助联系务工",
+                            ]
+                        ),
+                    )
+                )
         if rng.random() < 0.5:
-            visits.append(Visit(helper=helper, household_id=hid, visited_on=_day(rng, datetime.date(today.year - 1, 1, 1),
-                                datetime.date(today.year - 1, 12, 31)), content="入户走访"))  # fmt: skip
+            visits.append(
+                Visit(
+                    helper=helper,
+                    household_id=hid,
+                    visited_on=_day(
+                        rng, datetime.date(today.year - 1, 1, 1), datetime.date(today.year - 1, 12, 31)
+                    ),
+                    content="入户走访",
+                )
+            )
     # bulk_create, not COPY: the photo column is a FileField, whose value households.bulk cannot copy as is.
     Visit.objects.bulk_create(visits, batch_size=5000)
 
@@ -335,16 +407,21 @@ def create_demo_assistance(rng: random.Random, *, today: datetime.date | None = 
                     risk_compensation=Decimal(rng.choice((0, 500, 1000))),
                     status="已还" if repaid else "正常",
                     repaid_on=due if repaid else None,
-                )  # fmt: skip
+                )
             )
     copy_insert(ratings)
     copy_insert(loans)
 
     teams = _work_teams(rng, units, cadre_units, today)
     return DemoAssistance(
-        helpers=len(helpers), pairings=len(pairings), plans=len(plans), measures=len(measures), visits=len(visits),
-        loans=len(loans), teams=teams,
-    )  # fmt: skip
+        helpers=len(helpers),
+        pairings=len(pairings),
+        plans=len(plans),
+        measures=len(measures),
+        visits=len(visits),
+        loans=len(loans),
+        teams=teams,
+    )
 
 
 def _work_teams(rng: random.Random, units: list[Unit], cadre_units: list[Unit], today: datetime.date) -> int:
@@ -361,14 +438,29 @@ def _work_teams(rng: random.Random, units: list[Unit], cadre_units: list[Unit], 
         teams.append(
             WorkTeam(village=village, unit=unit, started_on=datetime.date(2015, rng.randint(8, 10), 1))
         )
-        contacts.append(VillageAssistance(village=village, liaison_leader=f"{_name(rng)}(副县长)" if rng.random() < 0.5 else f"{_name(rng)}(县委常委)",
-                                          unit=unit, agronomist="" if rng.random() < 0.05 else _name(rng)))  # fmt: skip
+        contacts.append(
+            VillageAssistance(
+                village=village,
+                liaison_leader=f"{_name(rng)}(副县长)" if rng.random() < 0.5 else f"{_name(rng)}(县委常委)",
+                unit=unit,
+                agronomist="" if rng.random() < 0.05 else _name(rng),
+            )
+        )
     copy_insert(teams)
     copy_insert(contacts)
     for index, team in enumerate(teams):
         joined = team.started_on
-        members.append(TeamMember(team=team, name=_name(rng), role="队长", is_first_secretary=index != 0, unit=team.unit,
-                                  phone=_phone(rng), joined_on=joined))  # fmt: skip
+        members.append(
+            TeamMember(
+                team=team,
+                name=_name(rng),
+                role="队长",
+                is_first_secretary=index != 0,
+                unit=team.unit,
+                phone=_phone(rng),
+                joined_on=joined,
+            )
+        )
         members.append(
             TeamMember(
                 team=team,

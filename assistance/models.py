@@ -533,9 +533,12 @@ class Loan(models.Model):
     due_on = models.DateField(_("到期日期"))
     purpose = models.CharField(_("贷款用途"), max_length=100)
     subsidy_rate = models.DecimalField(
-        _("贴息利率(%)"), max_digits=5, decimal_places=2, default=Decimal("0"),
+        _("贴息利率(%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("20"))],
-    )  # fmt: skip
+    )
     subsidy_amount = _money(_("贴息金额(元)"), default=Decimal("0"))
     risk_compensation = _money(_("风险补偿金(元)"), default=Decimal("0"))
     status = models.CharField(

@@ -111,8 +111,14 @@ def settings_save(
         old = {"helper_limit": row.helper_limit, "transition_ends_on": row.transition_ends_on}
         row.helper_limit, row.transition_ends_on = helper_limit, transition_ends_on
         row.save()
-        audit.record(event_type="assistance.settings", actor=actor, obj=row, area_code=county.code, old=old,
-                     new={"helper_limit": helper_limit, "transition_ends_on": transition_ends_on})  # fmt: skip
+        audit.record(
+            event_type="assistance.settings",
+            actor=actor,
+            obj=row,
+            area_code=county.code,
+            old=old,
+            new={"helper_limit": helper_limit, "transition_ends_on": transition_ends_on},
+        )
     return row
 
 
@@ -130,23 +136,51 @@ def unit_create(*, actor: User, area: Area, name: str, level: str) -> Unit:
         if Unit.objects.filter(area=area, name=name).exists():
             raise AssistanceError(f"“{name}”已经登记过。")
         unit = Unit.objects.create(area=area, name=name, level=level)
-        audit.record(event_type="assistance.unit_create", actor=actor, obj=unit, area_code=area.code,
-                     new={"name": name, "level": level})  # fmt: skip
+        audit.record(
+            event_type="assistance.unit_create",
+            actor=actor,
+            obj=unit,
+            area_code=area.code,
+            new={"name": name, "level": level},
+        )
     return unit
 
 
-def helper_create(*, actor: User, unit: Unit, name: str, area: Area, position: str = "", is_cadre: bool = True,
-                  is_manager: bool = False, phone: str = "", user: User | None = None) -> Helper:  # fmt: skip
+def helper_create(
+    *,
+    actor: User,
+    unit: Unit,
+    name: str,
+    area: Area,
+    position: str = "",
+    is_cadre: bool = True,
+    is_manager: bool = False,
+    phone: str = "",
+    user: User | None = None,
+) -> Helper:
     _require(actor, ASSIGNERS, "登记帮扶责任人")
     if not Area.objects.visible_to(actor).filter(pk=area.pk).exists():
         raise AssistanceError("所选区划不在您的管辖范围内。")
     if user is not None and user.role != Role.HELPER:
         raise AssistanceError("登录账号的角色必须是“帮扶责任人”。")
     with transaction.atomic():
-        helper = Helper.objects.create(unit=unit, name=name.strip(), area=area, position=position, is_cadre=is_cadre,
-                                       is_manager=is_manager, phone=phone, user=user)  # fmt: skip
-        audit.record(event_type="assistance.helper_create", actor=actor, obj=helper, area_code=area.code,
-                     new={"name": helper.name, "unit": unit.name, "is_cadre": is_cadre, "is_manager": is_manager})  # fmt: skip
+        helper = Helper.objects.create(
+            unit=unit,
+            name=name.strip(),
+            area=area,
+            position=position,
+            is_cadre=is_cadre,
+            is_manager=is_manager,
+            phone=phone,
+            user=user,
+        )
+        audit.record(
+            event_type="assistance.helper_create",
+            actor=actor,
+            obj=helper,
+            area_code=area.code,
+            new={"name": helper.name, "unit": unit.name, "is_cadre": is_cadre, "is_manager": is_manager},
+        )
     return helper
 
 
@@ -176,16 +210,27 @@ def helper_account_create(*, actor: User, helper: Helper, username: str, passwor
         user.save()
         helper.user = user
         helper.save(update_fields=["user"])
-        audit.record(event_type="assistance.helper_account", actor=actor, obj=helper, area_code=helper.area.code,
-                     new={"username": username})  # fmt: skip
+        audit.record(
+            event_type="assistance.helper_account",
+            actor=actor,
+            obj=helper,
+            area_code=helper.area.code,
+            new={"username": username},
+        )
     return user
 
 
 # --- 结对 ----------------------------------------------------------------------------------------------
 
 
-def pair(*, actor: User, household: Household, helper: Helper, started_on: datetime.date | None = None,
-         note: str = "") -> Pairing:  # fmt: skip
+def pair(
+    *,
+    actor: User,
+    household: Household,
+    helper: Helper,
+    started_on: datetime.date | None = None,
+    note: str = "",
+) -> Pairing:
     """Pair a household with a helper; a household that has one already is re-assigned (its old pairing
     ends with the reason 调整帮扶责任人). Refused beyond the county's limit of households per helper."""
     _require(actor, ASSIGNERS, "安排帮扶责任人")
@@ -213,13 +258,23 @@ def pair(*, actor: User, household: Household, helper: Helper, started_on: datet
         if current is not None:
             if started_on < current.started_on:
                 raise AssistanceError(f"新的结对日期不能早于原结对日期({current.started_on:%Y-%m-%d})。")
-            _end(actor=actor, pairing=current, ended_on=started_on, reason=choices.PairingEnd.REASSIGNED,
-                 note=f"改由{helper.name}帮扶")  # fmt: skip
+            _end(
+                actor=actor,
+                pairing=current,
+                ended_on=started_on,
+                reason=choices.PairingEnd.REASSIGNED,
+                note=f"改由{helper.name}帮扶",
+            )
         pairing = Pairing.objects.create(helper=helper, household=household, started_on=started_on, note=note)
-        audit.record(event_type="assistance.pair", actor=actor, obj=pairing, area_code=household.group.code,
-                     old={"helper": current.helper.name} if current else {},
-                     new={"helper": helper.name, "household": household.number, "started_on": started_on},
-                     reason=note)  # fmt: skip
+        audit.record(
+            event_type="assistance.pair",
+            actor=actor,
+            obj=pairing,
+            area_code=household.group.code,
+            old={"helper": current.helper.name} if current else {},
+            new={"helper": helper.name, "household": household.number, "started_on": started_on},
+            reason=note,
+        )
     return pairing
 
 
@@ -257,9 +312,15 @@ def unpair(
 def _end(*, actor: User, pairing: Pairing, ended_on: datetime.date, reason: str, note: str) -> None:
     pairing.ended_on, pairing.end_reason = ended_on, reason
     pairing.save(update_fields=["ended_on", "end_reason"])
-    audit.record(event_type="assistance.unpair", actor=actor, obj=pairing, area_code=pairing.household.group.code,
-                 old={"helper": pairing.helper.name}, new={"ended_on": ended_on, "end_reason": reason},
-                 reason=note)  # fmt: skip
+    audit.record(
+        event_type="assistance.unpair",
+        actor=actor,
+        obj=pairing,
+        area_code=pairing.household.group.code,
+        old={"helper": pairing.helper.name},
+        new={"ended_on": ended_on, "end_reason": reason},
+        reason=note,
+    )
 
 
 def end_pairings_after_transition(*, actor: User | None, today: datetime.date | None = None) -> int:
@@ -304,14 +365,30 @@ def plan_save(*, actor: User, household: Household, year: int, target_year: int,
             plan = Plan(household=household, year=year)
         plan.target_year, plan.wishes = target_year, wishes.strip()
         plan.save()
-        audit.record(event_type="assistance.plan_save", actor=actor, obj=plan, area_code=household.group.code,
-                     old=old, new={"year": year, "target_year": target_year, "wishes": plan.wishes})  # fmt: skip
+        audit.record(
+            event_type="assistance.plan_save",
+            actor=actor,
+            obj=plan,
+            area_code=household.group.code,
+            old=old,
+            new={"year": year, "target_year": target_year, "wishes": plan.wishes},
+        )
     return plan
 
 
-def measure_add(*, actor: User, plan: Plan, category: str, content: str, funding_source: str, started_on: datetime.date,
-                amount: Decimal = Decimal("0"), member: Member | None = None, ended_on: datetime.date | None = None,
-                status: str = choices.MeasureStatus.PLANNED) -> Measure:  # fmt: skip
+def measure_add(
+    *,
+    actor: User,
+    plan: Plan,
+    category: str,
+    content: str,
+    funding_source: str,
+    started_on: datetime.date,
+    amount: Decimal = Decimal("0"),
+    member: Member | None = None,
+    ended_on: datetime.date | None = None,
+    status: str = choices.MeasureStatus.PLANNED,
+) -> Measure:
     _require(actor, RECORDERS, "登记帮扶措施")
     if category not in choices.Category.values:
         raise AssistanceError("请选择措施类别。")
@@ -334,12 +411,30 @@ def measure_add(*, actor: User, plan: Plan, category: str, content: str, funding
         if member is not None and member.household_id != plan.household_id:
             raise AssistanceError(f"{member.name}不是该户的家庭成员。")
         measure = Measure.objects.create(
-            plan=plan, household=plan.household, category=category, member=member, content=content.strip(),
-            amount=amount, funding_source=funding_source, started_on=started_on, ended_on=ended_on, status=status,
-        )  # fmt: skip
-        audit.record(event_type="assistance.measure_add", actor=actor, obj=measure, area_code=plan.household.group.code,
-                     new={"category": category, "content": measure.content, "amount": amount,
-                          "funding_source": funding_source, "member": member.name if member else ""})  # fmt: skip
+            plan=plan,
+            household=plan.household,
+            category=category,
+            member=member,
+            content=content.strip(),
+            amount=amount,
+            funding_source=funding_source,
+            started_on=started_on,
+            ended_on=ended_on,
+            status=status,
+        )
+        audit.record(
+            event_type="assistance.measure_add",
+            actor=actor,
+            obj=measure,
+            area_code=plan.household.group.code,
+            new={
+                "category": category,
+                "content": measure.content,
+                "amount": amount,
+                "funding_source": funding_source,
+                "member": member.name if member else "",
+            },
+        )
     return measure
 
 
@@ -364,9 +459,14 @@ def measure_progress(*, actor: User, measure: Measure, status: str, effect: str 
         if status in (choices.MeasureStatus.DONE, choices.MeasureStatus.STOPPED) and measure.ended_on is None:
             measure.ended_on = max(_today(), measure.started_on)
         measure.save(update_fields=["status", "effect", "ended_on", "updated_at"])
-        audit.record(event_type="assistance.measure_progress", actor=actor, obj=measure,
-                     area_code=measure.household.group.code, old=old,
-                     new={"status": status, "effect": measure.effect})  # fmt: skip
+        audit.record(
+            event_type="assistance.measure_progress",
+            actor=actor,
+            obj=measure,
+            area_code=measure.household.group.code,
+            old=old,
+            new={"status": status, "effect": measure.effect},
+        )
     return measure
 
 
@@ -383,8 +483,15 @@ def _check_photo(photo: UploadedFile | None) -> None:
         raise AssistanceError(f"照片不能超过 {PHOTO_MAX_BYTES // 1024 // 1024} MB。")
 
 
-def visit_log(*, actor: User, household: Household, visited_on: datetime.date, content: str,
-              photo: UploadedFile | None = None, helper: Helper | None = None) -> Visit:  # fmt: skip
+def visit_log(
+    *,
+    actor: User,
+    household: Household,
+    visited_on: datetime.date,
+    content: str,
+    photo: UploadedFile | None = None,
+    helper: Helper | None = None,
+) -> Visit:
     """A visit, by the household's helper (the actor, when a helper) or recorded by a cadre for one."""
     _require(actor, RECORDERS, "登记走访")
     _not_future(visited_on, "走访日期")
@@ -409,8 +516,13 @@ def visit_log(*, actor: User, household: Household, visited_on: datetime.date, c
         if photo is not None:
             visit.photo.save(photo.name, photo, save=False)
         visit.save()
-        audit.record(event_type="assistance.visit", actor=actor, obj=visit, area_code=household.group.code,
-                     new={"helper": helper.name, "visited_on": visited_on, "content": content[:200]})  # fmt: skip
+        audit.record(
+            event_type="assistance.visit",
+            actor=actor,
+            obj=visit,
+            area_code=household.group.code,
+            new={"helper": helper.name, "visited_on": visited_on, "content": content[:200]},
+        )
     return visit
 
 
@@ -428,13 +540,27 @@ def team_create(*, actor: User, village: Area, unit: Unit, started_on: datetime.
         if WorkTeam.objects.filter(village=village, ended_on__isnull=True).exists():
             raise AssistanceError(f"{village.name}已有在驻的工作队,请先登记其撤离。")
         team = WorkTeam.objects.create(village=village, unit=unit, started_on=started_on)
-        audit.record(event_type="assistance.team_create", actor=actor, obj=team, area_code=village.code,
-                     new={"unit": unit.name, "started_on": started_on})  # fmt: skip
+        audit.record(
+            event_type="assistance.team_create",
+            actor=actor,
+            obj=team,
+            area_code=village.code,
+            new={"unit": unit.name, "started_on": started_on},
+        )
     return team
 
 
-def team_member_add(*, actor: User, team: WorkTeam, name: str, role: str, joined_on: datetime.date,
-                    is_first_secretary: bool = False, unit: Unit | None = None, phone: str = "") -> TeamMember:  # fmt: skip
+def team_member_add(
+    *,
+    actor: User,
+    team: WorkTeam,
+    name: str,
+    role: str,
+    joined_on: datetime.date,
+    is_first_secretary: bool = False,
+    unit: Unit | None = None,
+    phone: str = "",
+) -> TeamMember:
     _require(actor, ASSIGNERS, "调整工作队队员")
     with transaction.atomic():
         team = (
@@ -446,10 +572,22 @@ def team_member_add(*, actor: User, team: WorkTeam, name: str, role: str, joined
         )
         if team is None:
             raise AssistanceError("该工作队不在您的管辖范围内。")
-        member = TeamMember.objects.create(team=team, name=name.strip(), role=role, joined_on=joined_on,
-                                           is_first_secretary=is_first_secretary, unit=unit, phone=phone)  # fmt: skip
-        audit.record(event_type="assistance.team_member_add", actor=actor, obj=member, area_code=team.village.code,
-                     new={"name": member.name, "role": role, "is_first_secretary": is_first_secretary})  # fmt: skip
+        member = TeamMember.objects.create(
+            team=team,
+            name=name.strip(),
+            role=role,
+            joined_on=joined_on,
+            is_first_secretary=is_first_secretary,
+            unit=unit,
+            phone=phone,
+        )
+        audit.record(
+            event_type="assistance.team_member_add",
+            actor=actor,
+            obj=member,
+            area_code=team.village.code,
+            new={"name": member.name, "role": role, "is_first_secretary": is_first_secretary},
+        )
     return member
 
 
@@ -472,13 +610,26 @@ def attendance_record(
         old = {} if created else {"days_present": row.days_present, "days_leave": row.days_leave}
         row.days_present, row.days_leave = days_present, days_leave
         row.save()
-        audit.record(event_type="assistance.attendance", actor=actor, obj=row, area_code=member.team.village.code,
-                     old=old, new={"month": month, "days_present": days_present, "days_leave": days_leave})  # fmt: skip
+        audit.record(
+            event_type="assistance.attendance",
+            actor=actor,
+            obj=row,
+            area_code=member.team.village.code,
+            old=old,
+            new={"month": month, "days_present": days_present, "days_leave": days_leave},
+        )
     return row
 
 
-def team_record_add(*, actor: User, team: WorkTeam, kind: str, date: datetime.date, content: str,
-                    member: TeamMember | None = None) -> TeamRecord:  # fmt: skip
+def team_record_add(
+    *,
+    actor: User,
+    team: WorkTeam,
+    kind: str,
+    date: datetime.date,
+    content: str,
+    member: TeamMember | None = None,
+) -> TeamRecord:
     _require(actor, TEAM_RECORDERS, "登记工作队记录")
     _not_future(date, "日期")
     if not content.strip():
@@ -492,8 +643,13 @@ def team_record_add(*, actor: User, team: WorkTeam, kind: str, date: datetime.da
         record = TeamRecord.objects.create(
             team=team, member=member, kind=kind, date=date, content=content.strip()
         )
-        audit.record(event_type="assistance.team_record", actor=actor, obj=record, area_code=team.village.code,
-                     new={"kind": kind, "date": date})  # fmt: skip
+        audit.record(
+            event_type="assistance.team_record",
+            actor=actor,
+            obj=record,
+            area_code=team.village.code,
+            new={"kind": kind, "date": date},
+        )
     return record
 
 
@@ -515,8 +671,18 @@ def village_contacts_save(
         }
         row.liaison_leader, row.unit, row.agronomist = liaison_leader.strip(), unit, agronomist.strip()
         row.save()
-        audit.record(event_type="assistance.village_contacts", actor=actor, obj=row, area_code=village.code, old=old,
-                     new={"liaison_leader": row.liaison_leader, "unit": unit.name if unit else "", "agronomist": row.agronomist})  # fmt: skip
+        audit.record(
+            event_type="assistance.village_contacts",
+            actor=actor,
+            obj=row,
+            area_code=village.code,
+            old=old,
+            new={
+                "liaison_leader": row.liaison_leader,
+                "unit": unit.name if unit else "",
+                "agronomist": row.agronomist,
+            },
+        )
     return row
 
 
@@ -537,14 +703,29 @@ def credit_rate(
         rating = CreditRating.objects.create(
             household=household, grade=grade, credit_line=credit_line, rated_on=rated_on
         )
-        audit.record(event_type="assistance.credit_rate", actor=actor, obj=rating, area_code=household.group.code,
-                     new={"grade": grade, "credit_line": credit_line, "rated_on": rated_on})  # fmt: skip
+        audit.record(
+            event_type="assistance.credit_rate",
+            actor=actor,
+            obj=rating,
+            area_code=household.group.code,
+            new={"grade": grade, "credit_line": credit_line, "rated_on": rated_on},
+        )
     return rating
 
 
-def loan_issue(*, actor: User, household: Household, bank: str, amount: Decimal, issued_on: datetime.date,
-               term_months: int, purpose: str, subsidy_rate: Decimal = Decimal("0"),
-               subsidy_amount: Decimal = Decimal("0"), risk_compensation: Decimal = Decimal("0")) -> Loan:  # fmt: skip
+def loan_issue(
+    *,
+    actor: User,
+    household: Household,
+    bank: str,
+    amount: Decimal,
+    issued_on: datetime.date,
+    term_months: int,
+    purpose: str,
+    subsidy_rate: Decimal = Decimal("0"),
+    subsidy_amount: Decimal = Decimal("0"),
+    risk_compensation: Decimal = Decimal("0"),
+) -> Loan:
     """Record a loan: only after a 评级授信 and within its credit line (seed 004: "放贷前需组织对贫困户进行评级
     授信"), for at most three years."""
     _require(actor, LOAN_RECORDERS, "登记扶贫小额贷款")
@@ -569,12 +750,24 @@ def loan_issue(*, actor: User, household: Household, bank: str, amount: Decimal,
         if amount > rating.credit_line:
             raise AssistanceError(f"贷款金额 {amount} 元超过授信额度 {rating.credit_line} 元。")
         loan = Loan.objects.create(
-            household=household, bank=bank.strip(), amount=amount, issued_on=issued_on, term_months=term_months,
-            due_on=add_months(issued_on, term_months), purpose=purpose.strip(), subsidy_rate=subsidy_rate,
-            subsidy_amount=subsidy_amount, risk_compensation=risk_compensation,
-        )  # fmt: skip
-        audit.record(event_type="assistance.loan_issue", actor=actor, obj=loan, area_code=household.group.code,
-                     new={"bank": loan.bank, "amount": amount, "issued_on": issued_on, "term_months": term_months})  # fmt: skip
+            household=household,
+            bank=bank.strip(),
+            amount=amount,
+            issued_on=issued_on,
+            term_months=term_months,
+            due_on=add_months(issued_on, term_months),
+            purpose=purpose.strip(),
+            subsidy_rate=subsidy_rate,
+            subsidy_amount=subsidy_amount,
+            risk_compensation=risk_compensation,
+        )
+        audit.record(
+            event_type="assistance.loan_issue",
+            actor=actor,
+            obj=loan,
+            area_code=household.group.code,
+            new={"bank": loan.bank, "amount": amount, "issued_on": issued_on, "term_months": term_months},
+        )
     return loan
 
 
@@ -616,6 +809,12 @@ def loan_update(
             loan.due_on = add_months(loan.issued_on, loan.term_months)
         loan.status = status
         loan.save()
-        audit.record(event_type="assistance.loan_update", actor=actor, obj=loan, area_code=loan.household.group.code,
-                     old=old, new={"status": status, "due_on": loan.due_on, "repaid_on": loan.repaid_on})  # fmt: skip
+        audit.record(
+            event_type="assistance.loan_update",
+            actor=actor,
+            obj=loan,
+            area_code=loan.household.group.code,
+            old=old,
+            new={"status": status, "due_on": loan.due_on, "repaid_on": loan.repaid_on},
+        )
     return loan

@@ -150,7 +150,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             visited_on=data["visited_on"],
             content=data["content"],
             photo=data.get("photo"),
-        ),  # fmt: skip
+        ),
         "走访已登记。",
     )
     return redirect("assistance:mine") if request.user.role == Role.HELPER else _back(pk, "visits")
@@ -419,17 +419,37 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         handlers = {
-            "team": (can_assign, lambda: forms.TeamForm(request.POST, user=user),
-                     lambda d: services.team_create(actor=user, village=area, **d), "工作队已登记。"),
-            "member": (can_assign and work.team, lambda: forms.TeamMemberForm(request.POST, user=user),
-                       lambda d: services.team_member_add(actor=user, team=work.team, **d), "队员已登记。"),
-            "attendance": (can_record and work.team, lambda: forms.AttendanceForm(request.POST, team=work.team),
-                           lambda d: services.attendance_record(actor=user, **d), "考勤已登记。"),
-            "record": (can_record and work.team, lambda: forms.TeamRecordForm(request.POST, team=work.team),
-                       lambda d: services.team_record_add(actor=user, team=work.team, **d), "记录已登记。"),
-            "contacts": (can_assign, lambda: forms.VillageContactsForm(request.POST, user=user),
-                         lambda d: services.village_contacts_save(actor=user, village=area, **d), "帮扶力量已保存。"),
-        }  # fmt: skip
+            "team": (
+                can_assign,
+                lambda: forms.TeamForm(request.POST, user=user),
+                lambda d: services.team_create(actor=user, village=area, **d),
+                "工作队已登记。",
+            ),
+            "member": (
+                can_assign and work.team,
+                lambda: forms.TeamMemberForm(request.POST, user=user),
+                lambda d: services.team_member_add(actor=user, team=work.team, **d),
+                "队员已登记。",
+            ),
+            "attendance": (
+                can_record and work.team,
+                lambda: forms.AttendanceForm(request.POST, team=work.team),
+                lambda d: services.attendance_record(actor=user, **d),
+                "考勤已登记。",
+            ),
+            "record": (
+                can_record and work.team,
+                lambda: forms.TeamRecordForm(request.POST, team=work.team),
+                lambda d: services.team_record_add(actor=user, team=work.team, **d),
+                "记录已登记。",
+            ),
+            "contacts": (
+                can_assign,
+                lambda: forms.VillageContactsForm(request.POST, user=user),
+                lambda d: services.village_contacts_save(actor=user, village=area, **d),
+                "帮扶力量已保存。",
+            ),
+        }
         if action not in handlers or not handlers[action][0]:
             raise Http404("没有该操作。")
         _allowed, make, call, success = handlers[action]

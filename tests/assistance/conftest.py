@@ -44,6 +44,15 @@ def world(users, county_tree):
     c = rolled_household(t.potou, "530323102202001001", head="赵三")
     pairing = Pairing.objects.create(helper=wang, household=a, started_on=datetime.date(2016, 3, 1))
     return SimpleNamespace(
-        county_unit=county_unit, company=company, wang=wang, li=li, helper_wang=helper_wang,
-        helper_li=helper_li, a=a, b=b, c=c, pairing=pairing, **vars(users),
-    )  # fmt: skip
+        county_unit=county_unit,
+        company=company,
+        wang=wang,
+        li=li,
+        helper_wang=helper_wang,
+        helper_li=helper_li,
+        a=a,
+        b=b,
+        c=c,
+        pairing=pairing,
+        **vars(users),
+    )

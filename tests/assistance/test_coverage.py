@@ -34,8 +34,14 @@ def subjects(code: str, prefix: str = COUNTY) -> list[str]:
 def plan(household, **measure) -> Plan:
     p = Plan.objects.create(household=household, year=TODAY.year, target_year=TODAY.year)
     if measure:
-        Measure.objects.create(plan=p, household=household, content="x", funding_source="财政专项",
-                               started_on=datetime.date(TODAY.year, 1, 1), **measure)  # fmt: skip
+        Measure.objects.create(
+            plan=p,
+            household=household,
+            content="x",
+            funding_source="财政专项",
+            started_on=datetime.date(TODAY.year, 1, 1),
+            **measure,
+        )
     return p
 
 
@@ -144,8 +150,14 @@ def test_overdue_loans(world):
     Loan.objects.create(
         household=world.a, issued_on=datetime.date(2022, 6, 1), due_on=datetime.date(2025, 6, 1), **common
     )
-    Loan.objects.create(household=world.b, issued_on=datetime.date(2022, 6, 1), due_on=datetime.date(2025, 6, 1),
-                        status="已还", repaid_on=datetime.date(2025, 5, 1), **common)  # fmt: skip
+    Loan.objects.create(
+        household=world.b,
+        issued_on=datetime.date(2022, 6, 1),
+        due_on=datetime.date(2025, 6, 1),
+        status="已还",
+        repaid_on=datetime.date(2025, 5, 1),
+        **common,
+    )
     Loan.objects.create(
         household=world.c, issued_on=datetime.date(2024, 6, 1), due_on=datetime.date(2027, 6, 1), **common
     )

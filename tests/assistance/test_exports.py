@@ -81,8 +81,14 @@ def test_export_ledger_command_writes_the_coverage_list(world, tmp_path):
 def test_household_card_has_the_assistance_sections(world):
     year = datetime.date.today().year
     plan = Plan.objects.create(household=world.a, year=year, target_year=year, wishes="养牛")
-    Measure.objects.create(plan=plan, household=world.a, category="养殖", content="能繁母牛", funding_source="财政专项",
-                           started_on=datetime.date(year, 1, 1))  # fmt: skip
+    Measure.objects.create(
+        plan=plan,
+        household=world.a,
+        category="养殖",
+        content="能繁母牛",
+        funding_source="财政专项",
+        started_on=datetime.date(year, 1, 1),
+    )
     Visit.objects.create(
         helper=world.wang, household=world.a, visited_on=datetime.date(year, 1, 2), content="入户"
     )
@@ -99,8 +105,14 @@ def test_household_card_has_the_assistance_sections(world):
 def test_village_register_has_the_helper_and_this_years_measures(run, world, county_tree):
     year = datetime.date.today().year
     plan = Plan.objects.create(household=world.a, year=year, target_year=year)
-    Measure.objects.create(plan=plan, household=world.a, category="种植", content="烤烟", funding_source="社会帮扶",
-                           started_on=datetime.date(year, 1, 1))  # fmt: skip
+    Measure.objects.create(
+        plan=plan,
+        household=world.a,
+        category="种植",
+        content="烤烟",
+        funding_source="社会帮扶",
+        started_on=datetime.date(year, 1, 1),
+    )
     report = run(world.alice, Kind.VILLAGE_REGISTER, county_tree.shanlong)
     rows = {row["户编号"]: row for row in table(sheets(_read(report))["户"])}
     assert rows[world.a.number]["帮扶责任人"] == "王帮扶(县农业农村局)"

@@ -99,8 +99,12 @@ def test_who_may_not_pair(world, actor, message):
 
 def test_exited_household_keeps_its_helper_within_the_transition_period(world, county_tree):
     world.a.cases.update(state="lifted", left_year=2019)
-    services.settings_save(actor=world.fupin, county=county_tree.county, helper_limit=3,
-                           transition_ends_on=datetime.date(2025, 12, 31))  # fmt: skip
+    services.settings_save(
+        actor=world.fupin,
+        county=county_tree.county,
+        helper_limit=3,
+        transition_ends_on=datetime.date(2025, 12, 31),
+    )
     with pytest.raises(AssistanceError, match="过渡期.*不脱钩"):
         services.unpair(
             actor=world.fupin,
@@ -125,8 +129,12 @@ def test_without_an_end_date_the_transition_never_ends(world):
 
 
 def test_household_still_on_the_roll_is_not_exited(world, county_tree):
-    services.settings_save(actor=world.fupin, county=county_tree.county, helper_limit=3,
-                           transition_ends_on=datetime.date(2020, 1, 1))  # fmt: skip
+    services.settings_save(
+        actor=world.fupin,
+        county=county_tree.county,
+        helper_limit=3,
+        transition_ends_on=datetime.date(2020, 1, 1),
+    )
     with pytest.raises(AssistanceError, match="仍在扶贫名册上"):
         services.unpair(actor=world.fupin, pairing=world.pairing, reason="已脱贫且过渡期结束")
 
@@ -134,8 +142,12 @@ def test_household_still_on_the_roll_is_not_exited(world, county_tree):
 def test_after_the_transition_exited_households_pairings_end(world, county_tree):
     world.a.cases.update(state="lifted", left_year=2019)
     services.pair(actor=world.fupin, household=world.b, helper=world.li)
-    services.settings_save(actor=world.fupin, county=county_tree.county, helper_limit=3,
-                           transition_ends_on=datetime.date(2025, 12, 31))  # fmt: skip
+    services.settings_save(
+        actor=world.fupin,
+        county=county_tree.county,
+        helper_limit=3,
+        transition_ends_on=datetime.date(2025, 12, 31),
+    )
     assert services.end_pairings_after_transition(actor=None, today=datetime.date(2026, 1, 5)) == 1
     assert not Pairing.objects.get(pk=world.pairing.pk).is_open
     assert Pairing.objects.get(household=world.b).is_open  # still on the roll
@@ -150,9 +162,15 @@ def test_helper_makes_a_plan_and_a_measure_for_a_student(world):
         actor=world.helper_wang, household=world.a, year=2026, target_year=2027, wishes="养牛"
     )
     measure = services.measure_add(
-        actor=world.helper_wang, plan=plan, category="义务教育资助", content="寄宿生生活补助", member=student,
-        amount=Decimal("1250"), funding_source="财政专项", started_on=datetime.date(2026, 3, 1),
-    )  # fmt: skip
+        actor=world.helper_wang,
+        plan=plan,
+        category="义务教育资助",
+        content="寄宿生生活补助",
+        member=student,
+        amount=Decimal("1250"),
+        funding_source="财政专项",
+        started_on=datetime.date(2026, 3, 1),
+    )
     assert measure.household == world.a and measure.path == "发展教育脱贫一批"
     assert events("assistance.measure_add")[0].new["member"] == "张小"
 
@@ -161,8 +179,15 @@ def test_measure_for_someone_of_another_household_is_refused(world):
     stranger = world.b.members.get()
     plan = services.plan_save(actor=world.alice, household=world.a, year=2026, target_year=2026)
     with pytest.raises(AssistanceError, match="不是该户的家庭成员"):
-        services.measure_add(actor=world.alice, plan=plan, category="大病救治", content="x", member=stranger,
-                             funding_source="行业部门", started_on=datetime.date(2026, 1, 1))  # fmt: skip
+        services.measure_add(
+            actor=world.alice,
+            plan=plan,
+            category="大病救治",
+            content="x",
+            member=stranger,
+            funding_source="行业部门",
+            started_on=datetime.date(2026, 1, 1),
+        )
     assert not Measure.objects.exists()
 
 
@@ -179,8 +204,14 @@ def test_helper_cannot_plan_for_a_household_not_paired_with_them(world):
 
 def test_measure_progress_is_audited_with_old_and_new(world):
     plan = services.plan_save(actor=world.alice, household=world.a, year=2026, target_year=2026)
-    measure = services.measure_add(actor=world.alice, plan=plan, category="养殖", content="能繁母牛 2 头",
-                                   funding_source="财政专项", started_on=datetime.date(2026, 1, 1))  # fmt: skip
+    measure = services.measure_add(
+        actor=world.alice,
+        plan=plan,
+        category="养殖",
+        content="能繁母牛 2 头",
+        funding_source="财政专项",
+        started_on=datetime.date(2026, 1, 1),
+    )
     services.measure_progress(
         actor=world.helper_wang, measure=measure, status="已完成", effect="出栏 1 头,增收 8000 元"
     )
@@ -191,8 +222,12 @@ def test_measure_progress_is_audited_with_old_and_new(world):
 
 
 def test_helper_logs_a_visit(world):
-    visit = services.visit_log(actor=world.helper_wang, household=world.a, visited_on=datetime.date(2026, 1, 3),
-                               content="了解生猪出栏情况")  # fmt: skip
+    visit = services.visit_log(
+        actor=world.helper_wang,
+        household=world.a,
+        visited_on=datetime.date(2026, 1, 3),
+        content="了解生猪出栏情况",
+    )
     assert visit.helper == world.wang
     assert events("assistance.visit")[0].actor == world.helper_wang
 
@@ -210,8 +245,13 @@ def test_visit_in_the_future_or_empty_is_refused(world):
 
 def test_visit_photo_must_be_a_picture(world):
     with pytest.raises(AssistanceError, match="JPG 或 PNG"):
-        services.visit_log(actor=world.helper_wang, household=world.a, visited_on=datetime.date(2026, 1, 1), content="x",
-                           photo=SimpleUploadedFile("a.exe", b"MZ"))  # fmt: skip
+        services.visit_log(
+            actor=world.helper_wang,
+            household=world.a,
+            visited_on=datetime.date(2026, 1, 1),
+            content="x",
+            photo=SimpleUploadedFile("a.exe", b"MZ"),
+        )
 
 
 def test_cadre_records_a_visit_for_the_households_helper_but_not_without_one(world):
@@ -230,33 +270,83 @@ def test_cadre_records_a_visit_for_the_households_helper_but_not_without_one(wor
 
 def test_loan_needs_a_rating_and_stays_within_the_credit_line(world):
     with pytest.raises(AssistanceError, match="没有评级授信"):
-        services.loan_issue(actor=world.alice, household=world.a, bank="农村信用社", amount=Decimal("30000"),
-                            issued_on=datetime.date(2025, 3, 1), term_months=36, purpose="养牛")  # fmt: skip
-    services.credit_rate(actor=world.alice, household=world.a, grade="AA", credit_line=Decimal("50000"),
-                         rated_on=datetime.date(2025, 1, 10))  # fmt: skip
+        services.loan_issue(
+            actor=world.alice,
+            household=world.a,
+            bank="农村信用社",
+            amount=Decimal("30000"),
+            issued_on=datetime.date(2025, 3, 1),
+            term_months=36,
+            purpose="养牛",
+        )
+    services.credit_rate(
+        actor=world.alice,
+        household=world.a,
+        grade="AA",
+        credit_line=Decimal("50000"),
+        rated_on=datetime.date(2025, 1, 10),
+    )
     with pytest.raises(AssistanceError, match="超过授信额度"):
-        services.loan_issue(actor=world.alice, household=world.a, bank="农村信用社", amount=Decimal("60000"),
-                            issued_on=datetime.date(2025, 3, 1), term_months=36, purpose="养牛")  # fmt: skip
-    loan = services.loan_issue(actor=world.alice, household=world.a, bank="农村信用社", amount=Decimal("50000"),
-                               issued_on=datetime.date(2025, 3, 31), term_months=11, purpose="养牛")  # fmt: skip
+        services.loan_issue(
+            actor=world.alice,
+            household=world.a,
+            bank="农村信用社",
+            amount=Decimal("60000"),
+            issued_on=datetime.date(2025, 3, 1),
+            term_months=36,
+            purpose="养牛",
+        )
+    loan = services.loan_issue(
+        actor=world.alice,
+        household=world.a,
+        bank="农村信用社",
+        amount=Decimal("50000"),
+        issued_on=datetime.date(2025, 3, 31),
+        term_months=11,
+        purpose="养牛",
+    )
     assert loan.due_on == datetime.date(2026, 2, 28)
     assert Loan.objects.count() == 1 and CreditRating.objects.count() == 1
 
 
 def test_loan_longer_than_three_years_is_refused(world):
-    services.credit_rate(actor=world.alice, household=world.a, grade="A", credit_line=Decimal("50000"),
-                         rated_on=datetime.date(2025, 1, 10))  # fmt: skip
+    services.credit_rate(
+        actor=world.alice,
+        household=world.a,
+        grade="A",
+        credit_line=Decimal("50000"),
+        rated_on=datetime.date(2025, 1, 10),
+    )
     with pytest.raises(AssistanceError, match="3 年"):
-        services.loan_issue(actor=world.alice, household=world.a, bank="农行", amount=Decimal("10000"),
-                            issued_on=datetime.date(2025, 3, 1), term_months=37, purpose="x")  # fmt: skip
+        services.loan_issue(
+            actor=world.alice,
+            household=world.a,
+            bank="农行",
+            amount=Decimal("10000"),
+            issued_on=datetime.date(2025, 3, 1),
+            term_months=37,
+            purpose="x",
+        )
     assert not Loan.objects.exists()
 
 
 def test_overdue_is_computed_from_the_dates_and_extension_moves_the_due_date(world):
-    services.credit_rate(actor=world.alice, household=world.a, grade="A", credit_line=Decimal("50000"),
-                         rated_on=datetime.date(2023, 1, 10))  # fmt: skip
-    loan = services.loan_issue(actor=world.alice, household=world.a, bank="农行", amount=Decimal("10000"),
-                               issued_on=datetime.date(2023, 3, 1), term_months=24, purpose="x")  # fmt: skip
+    services.credit_rate(
+        actor=world.alice,
+        household=world.a,
+        grade="A",
+        credit_line=Decimal("50000"),
+        rated_on=datetime.date(2023, 1, 10),
+    )
+    loan = services.loan_issue(
+        actor=world.alice,
+        household=world.a,
+        bank="农行",
+        amount=Decimal("10000"),
+        issued_on=datetime.date(2023, 3, 1),
+        term_months=24,
+        purpose="x",
+    )
     assert (
         loan.is_overdue(datetime.date(2025, 3, 2))
         and loan.display_status(datetime.date(2025, 3, 2)) == "逾期"
@@ -273,21 +363,40 @@ def test_overdue_is_computed_from_the_dates_and_extension_moves_the_due_date(wor
 
 def test_helper_may_not_record_loans(world):
     with pytest.raises(AssistanceError, match="您的角色不能登记评级授信"):
-        services.credit_rate(actor=world.helper_wang, household=world.a, grade="A", credit_line=Decimal("1"),
-                             rated_on=datetime.date(2025, 1, 1))  # fmt: skip
+        services.credit_rate(
+            actor=world.helper_wang,
+            household=world.a,
+            grade="A",
+            credit_line=Decimal("1"),
+            rated_on=datetime.date(2025, 1, 1),
+        )
 
 
 # --- work teams ---------------------------------------------------------------------------------------------------
 
 
 def test_work_team_member_attendance_and_records(world, county_tree):
-    team = services.team_create(actor=world.carol, village=county_tree.shanlong, unit=world.county_unit,
-                                started_on=datetime.date(2015, 10, 1))  # fmt: skip
+    team = services.team_create(
+        actor=world.carol,
+        village=county_tree.shanlong,
+        unit=world.county_unit,
+        started_on=datetime.date(2015, 10, 1),
+    )
     with pytest.raises(AssistanceError, match="已有在驻的工作队"):
-        services.team_create(actor=world.carol, village=county_tree.shanlong, unit=world.county_unit,
-                             started_on=datetime.date(2016, 1, 1))  # fmt: skip
-    leader = services.team_member_add(actor=world.carol, team=team, name="周书记", role="队长", is_first_secretary=True,
-                                      joined_on=datetime.date(2015, 10, 1))  # fmt: skip
+        services.team_create(
+            actor=world.carol,
+            village=county_tree.shanlong,
+            unit=world.county_unit,
+            started_on=datetime.date(2016, 1, 1),
+        )
+    leader = services.team_member_add(
+        actor=world.carol,
+        team=team,
+        name="周书记",
+        role="队长",
+        is_first_secretary=True,
+        joined_on=datetime.date(2015, 10, 1),
+    )
     services.attendance_record(
         actor=world.alice, member=leader, month=datetime.date(2026, 5, 9), days_present=22, days_leave=2
     )

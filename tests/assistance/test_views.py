@@ -113,8 +113,14 @@ def test_helper_updates_a_measure_in_one_tap(as_user, world):
     plan = Plan.objects.create(
         household=world.a, year=datetime.date.today().year, target_year=datetime.date.today().year
     )
-    measure = Measure.objects.create(plan=plan, household=world.a, category="养殖", content="母牛", funding_source="财政专项",
-                                     started_on=datetime.date(2026, 1, 1))  # fmt: skip
+    measure = Measure.objects.create(
+        plan=plan,
+        household=world.a,
+        category="养殖",
+        content="母牛",
+        funding_source="财政专项",
+        started_on=datetime.date(2026, 1, 1),
+    )
     client = as_user(world.helper_wang)
     page = client.get(reverse("assistance:household", args=[world.a.pk])).content.decode()
     assert reverse("assistance:measure_progress", args=[measure.pk]) in page
@@ -309,17 +315,33 @@ def test_loan_form_refuses_more_than_three_years(as_user, world):
     )
     response = client.post(
         reverse("assistance:loan_create", args=[world.a.pk]),
-        {"bank": "农行", "amount": "10000", "issued_on": "2025-02-01", "term_months": 40, "purpose": "养殖",
-         "subsidy_rate": "4.35", "subsidy_amount": "0", "risk_compensation": "0"},
+        {
+            "bank": "农行",
+            "amount": "10000",
+            "issued_on": "2025-02-01",
+            "term_months": 40,
+            "purpose": "养殖",
+            "subsidy_rate": "4.35",
+            "subsidy_amount": "0",
+            "risk_compensation": "0",
+        },
         follow=True,
-    )  # fmt: skip
+    )
     assert any("期限" in m for m in messages_of(response))
     assert not world.a.loans.exists()
     client.post(
         reverse("assistance:loan_create", args=[world.a.pk]),
-        {"bank": "农行", "amount": "10000", "issued_on": "2025-02-01", "term_months": 36, "purpose": "养殖",
-         "subsidy_rate": "4.35", "subsidy_amount": "0", "risk_compensation": "0"},
-    )  # fmt: skip
+        {
+            "bank": "农行",
+            "amount": "10000",
+            "issued_on": "2025-02-01",
+            "term_months": 36,
+            "purpose": "养殖",
+            "subsidy_rate": "4.35",
+            "subsidy_amount": "0",
+            "risk_compensation": "0",
+        },
+    )
     assert world.a.loans.get().amount == Decimal("10000")
 
 
