@@ -10,7 +10,9 @@ from django.db import models
 
 
 class UnitLevel(models.TextChoices):
-    CENTRAL = "中直", "中直"
+    """The issue's levels: 中省直/省直/市直/县直/乡镇/村级/企业."""
+
+    CENTRAL = "中省直", "中省直"  # central units stationed in the province
     PROVINCIAL = "省直", "省直"
     CITY = "市直", "市直"
     COUNTY = "县直", "县直"

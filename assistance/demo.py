@@ -211,17 +211,16 @@ def create_demo_assistance(rng: random.Random, *, today: datetime.date | None = 
             )
         )
     if helpers:
-        helpers[-1].unit, helpers[-1].area = (
-            village_unit,
-            village_unit.area,
-        )  # a 村级 helper (整改: 不符合条件)
-    user = User(
-        username=HELPER_USERNAME, last_name=helpers[0].name if helpers else "帮扶责任人", role=Role.HELPER
-    )
-    user.password = make_password(DEMO_PASSWORD)
-    user.save()
+        # A 村级 helper (整改: 不符合条件).
+        helpers[-1].unit, helpers[-1].area = village_unit, village_unit.area
+    # The demo helper's login (accounts.demo makes it with the other demo accounts) is the first helper.
+    user = User.objects.filter(username=HELPER_USERNAME).first()
+    if user is None:
+        user = User(username=HELPER_USERNAME, last_name="周建华", role=Role.HELPER)
+        user.password = make_password(DEMO_PASSWORD)
+        user.save()
     if helpers:
-        helpers[0].user = user
+        helpers[0].user, helpers[0].name = user, user.get_full_name() or user.username
     copy_insert(helpers)
 
     pairings: list[Pairing] = []

@@ -171,3 +171,29 @@ def test_counts_by_child_area_add_up_to_the_totals(world):
     assert by_township["no_helper"] == {"530323101": 1, "530323102": 1}
     for code, total in totals.items():
         assert sum(by_township[code].values()) == total
+
+
+def test_one_pass_counts_agree_with_each_checks_own_lines(world, county_tree):
+    """The household and member checks are counted together (count FILTER) and listed one by one: a gap of
+    every kind, then the two must give the same numbers."""
+    MemberFactory(household=world.a, relation="之子", name="张小", school_status="小学")
+    MemberFactory(household=world.c, relation="配偶", name="赵病", health="患有大病")
+    type(world.b).objects.filter(pk=world.b.pk).update(dangerous_house=True)
+    plan(world.b)
+    plan(world.c, category="种植")
+    Visit.objects.create(helper=world.wang, household=world.a, visited_on=TODAY, content="x")
+    totals = coverage.totals(COUNTY, today=TODAY)
+    for check in coverage.CHECKS:
+        assert totals[check.code] == len(coverage.lines(COUNTY, check, today=TODAY)), check.code
+    assert all(
+        totals[code]
+        for code in (
+            "no_helper",
+            "no_plan",
+            "no_measure",
+            "not_visited",
+            "student_unaided",
+            "patient_unaided",
+            "dangerous_house",
+        )
+    )

@@ -427,3 +427,14 @@ def test_helper_qualification_follows_seed_004(world, county_tree):
     assert "中层以上" in worker.qualification_problem
     manager = Helper(name="z", unit=world.company, is_manager=True, area=county_tree.county)
     assert manager.is_qualified
+
+
+def test_nightly_task_ends_exited_households_pairings_after_the_transition(world, county_tree):
+    from assistance.tasks import end_pairings_after_transition
+
+    world.a.cases.update(state="lifted", left_year=2019)
+    assert end_pairings_after_transition() == 0  # no end date set: the helper stays
+    CountySettings.objects.create(county=county_tree.county, transition_ends_on=datetime.date(2020, 12, 31))
+    assert end_pairings_after_transition() == 1
+    assert Pairing.objects.get(pk=world.pairing.pk).end_reason == "已脱贫且过渡期结束"
+    assert events("assistance.unpair")[0].reason == "过渡期结束"
