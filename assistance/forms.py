@@ -199,6 +199,19 @@ class TeamForm(forms.ModelForm):
         """The village is the page's; the service checks the one open team per village."""
 
 
+class TeamEndForm(forms.Form):
+    ended_on = forms.DateField(label="撤离日期", initial=timezone.localdate, widget=DATE)
+
+
+class MemberLeaveForm(forms.Form):
+    member = forms.ModelChoiceField(label="队员", queryset=TeamMember.objects.none())
+    left_on = forms.DateField(label="离开日期", initial=timezone.localdate, widget=DATE)
+
+    def __init__(self, *args, team: WorkTeam, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = team.members.filter(left_on__isnull=True)
+
+
 class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = TeamMember

@@ -591,6 +591,66 @@ def team_member_add(
     return member
 
 
+def team_end(*, actor: User, team: WorkTeam, ended_on: datetime.date) -> WorkTeam:
+    """撤离: the team leaves the village (its members with it); a new team may then be sent."""
+    _require(actor, ASSIGNERS, "登记工作队撤离")
+    _not_future(ended_on, "撤离日期")
+    with transaction.atomic():
+        team = (
+            WorkTeam.objects.visible_to(actor)
+            .select_for_update()
+            .filter(pk=team.pk)
+            .select_related("village")
+            .first()
+        )
+        if team is None:
+            raise AssistanceError("该工作队不在您的管辖范围内。")
+        if team.ended_on is not None:
+            raise AssistanceError("该工作队已撤离。")
+        if ended_on < team.started_on:
+            raise AssistanceError(f"撤离日期不能早于进驻日期({team.started_on:%Y-%m-%d})。")
+        team.ended_on = ended_on
+        team.save(update_fields=["ended_on"])
+        team.members.filter(left_on__isnull=True).update(left_on=ended_on)
+        audit.record(
+            event_type="assistance.team_end",
+            actor=actor,
+            obj=team,
+            area_code=team.village.code,
+            new={"ended_on": ended_on},
+        )
+    return team
+
+
+def team_member_leave(*, actor: User, member: TeamMember, left_on: datetime.date) -> TeamMember:
+    _require(actor, ASSIGNERS, "调整工作队队员")
+    _not_future(left_on, "离开日期")
+    with transaction.atomic():
+        member = (
+            TeamMember.objects.visible_to(actor)
+            .select_for_update()
+            .filter(pk=member.pk)
+            .select_related("team__village")
+            .first()
+        )
+        if member is None:
+            raise AssistanceError("该队员不在您的管辖范围内。")
+        if member.left_on is not None:
+            raise AssistanceError(f"{member.name}已离开工作队。")
+        if left_on < member.joined_on:
+            raise AssistanceError(f"离开日期不能早于进驻日期({member.joined_on:%Y-%m-%d})。")
+        member.left_on = left_on
+        member.save(update_fields=["left_on"])
+        audit.record(
+            event_type="assistance.team_member_leave",
+            actor=actor,
+            obj=member,
+            area_code=member.team.village.code,
+            new={"name": member.name, "left_on": left_on},
+        )
+    return member
+
+
 def attendance_record(
     *, actor: User, member: TeamMember, month: datetime.date, days_present: int, days_leave: int = 0
 ) -> Attendance:

@@ -443,6 +443,18 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
                 lambda d: services.team_record_add(actor=user, team=work.team, **d),
                 "记录已登记。",
             ),
+            "end": (
+                can_assign and work.team,
+                lambda: forms.TeamEndForm(request.POST),
+                lambda d: services.team_end(actor=user, team=work.team, **d),
+                "已登记工作队撤离。",
+            ),
+            "leave": (
+                can_assign and work.team,
+                lambda: forms.MemberLeaveForm(request.POST, team=work.team),
+                lambda d: services.team_member_leave(actor=user, **d),
+                "已登记队员离开。",
+            ),
             "contacts": (
                 can_assign,
                 lambda: forms.VillageContactsForm(request.POST, user=user),
@@ -471,6 +483,8 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
             "can_record": can_record,
             "team_form": forms.TeamForm(user=user) if can_assign and team is None else None,
             "member_form": forms.TeamMemberForm(user=user) if can_assign and team else None,
+            "leave_form": forms.MemberLeaveForm(team=team) if can_assign and team else None,
+            "end_form": forms.TeamEndForm() if can_assign and team else None,
             "attendance_form": forms.AttendanceForm(team=team) if can_record and team else None,
             "record_form": forms.TeamRecordForm(team=team) if can_record and team else None,
             "contacts_form": forms.VillageContactsForm(instance=work.contacts, user=user)

@@ -438,3 +438,30 @@ def test_nightly_task_ends_exited_households_pairings_after_the_transition(world
     assert end_pairings_after_transition() == 1
     assert Pairing.objects.get(pk=world.pairing.pk).end_reason == "已脱贫且过渡期结束"
     assert events("assistance.unpair")[0].reason == "过渡期结束"
+
+
+def test_team_leaves_and_a_new_one_may_come(world, county_tree):
+    team = services.team_create(
+        actor=world.carol,
+        village=county_tree.shanlong,
+        unit=world.county_unit,
+        started_on=datetime.date(2015, 10, 1),
+    )
+    member = services.team_member_add(
+        actor=world.carol, team=team, name="周", role="队长", joined_on=datetime.date(2015, 10, 1)
+    )
+    with pytest.raises(AssistanceError, match="不能早于进驻日期"):
+        services.team_member_leave(actor=world.carol, member=member, left_on=datetime.date(2015, 1, 1))
+    with pytest.raises(AssistanceError, match="您的角色不能登记工作队撤离"):
+        services.team_end(actor=world.alice, team=team, ended_on=datetime.date(2018, 1, 1))
+    services.team_end(actor=world.carol, team=team, ended_on=datetime.date(2018, 1, 1))
+    member.refresh_from_db()
+    assert member.left_on == datetime.date(2018, 1, 1)
+    services.team_create(
+        actor=world.carol,
+        village=county_tree.shanlong,
+        unit=world.county_unit,
+        started_on=datetime.date(2018, 1, 2),
+    )
+    assert WorkTeam.objects.filter(village=county_tree.shanlong).count() == 2
+    assert len(events("assistance.team_end")) == 1
