@@ -17,7 +17,7 @@ class DemoAccount:
     username: str
     full_name: str
     role: str
-    area_code: str
+    area_code: str | None  # None: a role without an area (帮扶责任人)
 
 
 DEMO_ACCOUNTS = [
@@ -26,6 +26,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("fupinban", "赵明", Role.COUNTY_FUPIN, "530323000000"),
     DemoAccount("minzheng", "陈丽", Role.COUNTY_MINZHENG, "530323000000"),
     DemoAccount("admin", "系统管理员", Role.ADMIN, "530323000000"),
+    # Paired with three households of 山龙村 by assistance.demo; sees only those.
+    DemoAccount("bangfu", "周建华", Role.HELPER, None),
 ]
 
 
@@ -40,7 +42,7 @@ def create_demo_users() -> list[User]:
             username=account.username,
             last_name=account.full_name,
             role=account.role,
-            area=areas[account.area_code],
+            area=areas[account.area_code] if account.area_code else None,
             is_staff=is_admin,
             is_superuser=is_admin,
         )
@@ -53,6 +55,7 @@ def demo_accounts_table() -> str:
     areas = Area.objects.in_bulk([a.area_code for a in DEMO_ACCOUNTS], field_name="code")
     lines = [f"演示账号(密码均为 {DEMO_PASSWORD}):"]
     for account in DEMO_ACCOUNTS:
-        area = areas.get(account.area_code)
-        lines.append(f"  {account.username:<10} {Role(account.role).label:<6} {area.name if area else '—'}")
+        area = areas.get(account.area_code) if account.area_code else None
+        where = area.name if area else ("结对的农户" if account.role == Role.HELPER else "—")
+        lines.append(f"  {account.username:<10} {Role(account.role).label:<6} {where}")
     return "\n".join(lines)

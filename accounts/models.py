@@ -17,15 +17,19 @@ class Role(models.TextChoices):
     COUNTY_FUPIN = "county_fupin", _("县扶贫办")
     COUNTY_MINZHENG = "county_minzheng", _("县民政局")
     ADMIN = "admin", _("系统管理员")
+    # 帮扶责任人: scoped to the households paired with them (assistance.Pairing), not to an area.
+    HELPER = "helper", _("帮扶责任人")
 
 
-# The area level each role works at: a village cadre belongs to one 行政村, and so on.
-ROLE_AREA_LEVEL = {
+# The area level each role works at: a village cadre belongs to one 行政村, and so on. None: the role
+# has no area at all (a 帮扶责任人 sees the households paired with them, wherever they are).
+ROLE_AREA_LEVEL: dict[str, str | None] = {
     Role.VILLAGE_CADRE: "village",
     Role.TOWNSHIP_OFFICIAL: "township",
     Role.COUNTY_FUPIN: "county",
     Role.COUNTY_MINZHENG: "county",
     Role.ADMIN: "county",
+    Role.HELPER: None,
 }
 
 
@@ -49,9 +53,20 @@ class User(AbstractUser):
         super().clean()
         if not self.role:
             return
+        expected = ROLE_AREA_LEVEL[Role(self.role)]
+        if expected is None:
+            # Without an area every area-bound check (statistics, reports, dashboards) refuses the
+            # user, and accounts.scoping gives them their paired households only.
+            if self.area is not None:
+                raise ValidationError(
+                    {
+                        "area": _("%(role)s 不设所属区划,只能看到结对的农户。")
+                        % {"role": self.get_role_display()}
+                    }
+                )
+            return
         if self.area is None:
             raise ValidationError({"area": _("请为该角色指定所属区划。")})
-        expected = ROLE_AREA_LEVEL[Role(self.role)]
         if self.area.level != expected:
             raise ValidationError(
                 {
@@ -59,6 +74,10 @@ class User(AbstractUser):
                     % {"role": self.get_role_display(), "level": self.area.Level(expected).label}
                 }
             )
+
+    @property
+    def is_helper(self) -> bool:
+        return self.role == Role.HELPER
 
     @property
     def is_county(self) -> bool:

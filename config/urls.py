@@ -12,5 +12,6 @@ urlpatterns = [
     path("identification/", include("identification.urls")),
     path("notices/", include("notices.urls")),
     path("reports/", include("reports.urls")),
+    path("assistance/", include("assistance.urls")),
     path("admin/", admin.site.urls),
 ]

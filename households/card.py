@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from assistance.card import card_assistance
+from assistance.card import write_sections as write_assistance_sections
 from households.models import Case, Household, IncomeRecord, Member
 from households.privacy import mask_bank_account, mask_id_number, mask_phone
 from households.services import HOUSEHOLD_FIELDS
@@ -175,6 +177,8 @@ class Card:
     member_rows: list[list[str]]
     incomes: list[list[str]]
     cases: list[Case]
+    # The 帮扶 sections (assistance.card): 帮扶责任人, plan and measures, visits, 小额信贷.
+    assistance: object | None = None
 
     @property
     def title(self) -> str:
@@ -206,6 +210,7 @@ def build_card(household: Household, *, reveal: bool) -> Card:
         member_rows=[[member_cell(m, name, reveal=reveal) for name in MEMBER_FIELDS_SHOWN] for m in members],
         incomes=[[_money(getattr(record, name)) for name, _ in INCOME_COLUMNS] for record in incomes],
         cases=list(household.cases.all()),
+        assistance=card_assistance(household, reveal=reveal),
     )
 
 
@@ -279,6 +284,9 @@ def card_xlsx(card: Card) -> bytes:
                 str(case.left_year or "—"),
             ]
         )
+
+    if card.assistance is not None:
+        write_assistance_sections(card.assistance, put, heading)
 
     for column in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 12

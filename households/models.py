@@ -103,6 +103,7 @@ class Household(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = AreaScopedQuerySet.as_manager()
     area_code_field = "group__code"
+    helper_household_field = "pk"  # a 帮扶责任人 sees the households paired with them (accounts.scoping)
 
     class Meta:
         verbose_name = _("贫困户")

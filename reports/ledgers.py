@@ -312,6 +312,69 @@ def quota_table(job: ExportJob) -> Written:
     return Written(f"贫困人口分解表-{round.name}-{area.name}.xlsx", rows_written or 0)
 
 
+# --- 帮扶整改清单 ------------------------------------------------------------------------------------------
+
+COVERAGE_HEADERS = ["问题类别", "乡(镇)", "行政村", "村民小组", "对象", "问题说明", "整改依据", "整改页面"]
+
+
+def coverage_ledger(job: ExportJob) -> Written:
+    """The 整改清单 of a township or the county: a summary by check, then every line with the page that
+    fixes it (assistance.coverage, the same statements as the page and the dashboard)."""
+    from assistance import coverage
+
+    area = job.area
+    statistics.check_scope(job.report.user, area)
+    # Read once (at most a line or two per household): the summary's counts are those of the lines below.
+    lines = coverage.all_lines(area.scope_prefix)
+    totals = {check.code: 0 for check in coverage.CHECKS}
+    for line in lines:
+        totals[line.check.code] += 1
+    names = dict(
+        Area.objects.filter(code__startswith=area.code[:6])
+        .exclude(level=Area.Level.GROUP)
+        .values_list("code", "name")
+    )
+    groups = dict(
+        Area.objects.filter(code__startswith=area.scope_prefix, level=Area.Level.GROUP).values_list(
+            "code", "name"
+        )
+    )
+
+    def line_row(line) -> list[object]:
+        code = line.area_code
+        township = names.get(code[:9].ljust(12, "0"), "") if len(code) >= 9 and code[6:9] != "000" else ""
+        village = names.get(code[:12], "") if len(code) >= 12 and code[9:12] != "000" else ""
+        return [line.check.title, township, village, groups.get(code, ""), line.subject, line.detail,
+                line.check.basis, line.fix_url]  # fmt: skip
+
+    expected = sum(totals.values())
+    progress = Progress(expected, job.progress)
+    summary = [[c.title, c.subject, totals.get(c.code, 0), c.basis] for c in coverage.CHECKS]
+    summary.append(["合计", "", expected, ""])
+    written = write_workbook(
+        job.path,
+        [
+            Sheet(
+                "汇总",
+                ["问题类别", "对象", "条数", "整改依据"],
+                summary,
+                [30, 10, 8, 60],
+                title=f"{area_title(area)}帮扶整改清单汇总",
+                bold_last=True,
+            ),
+            Sheet(
+                "整改清单",
+                COVERAGE_HEADERS,
+                map(line_row, lines),
+                [26, 10, 12, 10, 26, 40, 40, 30],
+                title=f"{area_title(area)}帮扶整改清单",
+            ),
+        ],
+        progress,
+    )
+    return Written(_xlsx_name("帮扶整改清单", area), written)
+
+
 # --- 县电子档案 ----------------------------------------------------------------------------------------------
 
 
@@ -360,4 +423,5 @@ WRITERS: dict[str, Callable[[ExportJob], Written]] = {
     Kind.VILLAGE_FORM: village_form,
     Kind.GROUP_FORM: group_form,
     Kind.QUOTA_TABLE: quota_table,
+    Kind.COVERAGE: coverage_ledger,
 }

@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     VILLAGE_FORM = "village-form", _("行政村登记表")
     GROUP_FORM = "group-form", _("村民小组登记表")
     QUOTA_TABLE = "quota-table", _("贫困人口分解表")
+    COVERAGE = "coverage", _("帮扶整改清单")
 
 
 class Status(models.TextChoices):

@@ -20,6 +20,7 @@ The matrix (README.md "台账的个人信息分级" repeats it):
 - Health and disability (敏感个人信息, 个人信息保护法 art. 28) are needed by those who identify and
   help households; the 系统管理员 manages accounts and areas, not households, so sees none of it and
   only masked numbers.
+- The 帮扶整改清单 lists members with 大病 or 慢病 by name: it is made only for roles that see health data.
 - 花名册(导入格式) is the county's data-exchange file, re-imported as is: it is made only whole, so
   only for roles that see every number whole (县扶贫办, 县民政局).
 - The area forms and the 分解表 hold counts only: no personal data, anyone who sees the area downloads.
@@ -53,6 +54,11 @@ WHOLE_ONLY = {
         frozenset({ID_NUMBER, PHONE, BANK_ACCOUNT}),
         "花名册(导入格式)是县级交换数据用的文件,含完整身份证号和银行账号,只有县扶贫办和县民政局可以导出;"
         "请改为导出村有册。",
+    ),
+    # The 整改清单 names members with 大病 or 慢病 lacking a 健康扶贫 measure: health data (art. 28).
+    Kind.COVERAGE: (
+        frozenset({HEALTH}),
+        "帮扶整改清单列出患大病、慢病的家庭成员,含健康信息,只有乡镇和县扶贫办、县民政局可以导出。",
     ),
 }
 

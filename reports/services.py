@@ -30,6 +30,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
     Kind.VILLAGE_FORM: (TOWNSHIP, COUNTY),
     Kind.GROUP_FORM: (VILLAGE, TOWNSHIP, COUNTY),
     Kind.QUOTA_TABLE: (TOWNSHIP, COUNTY),
+    Kind.COVERAGE: (TOWNSHIP, COUNTY),
 }
 NEEDS_ROUND = {Kind.QUOTA_TABLE}
 LEVEL_NAMES = dict(Area.Level.choices)

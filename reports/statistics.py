@@ -356,3 +356,108 @@ def _quotas(round: Round | None, areas: list[Area], *, parent: Area) -> tuple[di
     ).values_list("area_id", "area__parent_id", "persons")
     quotas = {area_id: persons for area_id, _parent, persons in rows}
     return quotas, [persons for _area, parent_id, persons in rows if parent_id == parent.pk]
+
+
+# --- 帮扶 (assistance) --------------------------------------------------------------------------------------
+# The dashboards' 帮扶 counts and the 整改清单's line counts, so that the page, the export and the dashboard
+# show one number. Measures and funds are this year's 一户一策 (plans of the current calendar year).
+
+
+@dataclass
+class AssistanceFigures:
+    area: Area
+    year: int
+    rolled: int = 0  # households on the open 扶贫 roll
+    rolled_with_helper: int = 0
+    helpers: int = 0  # helpers with at least one open pairing inside the area
+    pairings: int = 0  # open pairings inside the area (exited households within the transition period too)
+    measures_by_group: dict[str, int] = field(default_factory=dict)
+    funds_by_source: dict[str, Decimal] = field(default_factory=dict)
+    loans_open: int = 0
+    loans_open_amount: Decimal = Decimal("0")
+    loans_overdue: int = 0
+    coverage: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def helper_percent(self) -> Decimal | None:
+        return percent(self.rolled_with_helper, self.rolled)
+
+    @property
+    def funds_total(self) -> Decimal:
+        return sum(self.funds_by_source.values(), Decimal("0"))
+
+    @property
+    def coverage_total(self) -> int:
+        return sum(self.coverage.values())
+
+    @property
+    def coverage_rows(self) -> list[tuple[str, int]]:
+        """(title, lines) of each 整改清单 check, in the list's order."""
+        from assistance.coverage import CHECKS
+
+        return [(check.title, self.coverage.get(check.code, 0)) for check in CHECKS]
+
+
+# One pass over the area's households: each has at most one open 扶贫 case and one open pairing (database
+# constraints), so the two LEFT JOINs never multiply rows. Loans in a second statement.
+_ASSISTANCE_SQL = """
+SELECT count(f.id), count(f.id) FILTER (WHERE p.id IS NOT NULL), count(DISTINCT p.helper_id), count(p.id)
+FROM households_household h JOIN villages_area g ON g.id = h.group_id
+LEFT JOIN households_case f ON f.household_id = h.id AND f.program = 'fupin' AND f.state IN ('active', 'returned')
+LEFT JOIN assistance_pairing p ON p.household_id = h.id AND p.ended_on IS NULL
+WHERE g.code LIKE %(like)s
+"""
+_LOANS_SQL = """
+SELECT count(*), coalesce(sum(l.amount), 0), count(*) FILTER (WHERE l.due_on < %(today)s)
+FROM assistance_loan l JOIN households_household h ON h.id = l.household_id JOIN villages_area g ON g.id = h.group_id
+WHERE g.code LIKE %(like)s AND l.status <> '已还'
+"""
+_MEASURES_SQL = """
+SELECT ms.category, ms.funding_source, count(*), coalesce(sum(ms.amount), 0)
+FROM assistance_measure ms JOIN assistance_plan pl ON pl.id = ms.plan_id
+JOIN households_household h ON h.id = ms.household_id JOIN villages_area g ON g.id = h.group_id
+WHERE g.code LIKE %(like)s AND pl.year = %(year)s
+GROUP BY 1, 2
+"""
+
+
+def check_scope(user: User | None, area: Area) -> None:
+    """The statistics' own scope check, for exports that count through another module (the 整改清单)."""
+    _check_scope(user, area)
+
+
+def assistance_figures(
+    area: Area, *, user: User | None, with_coverage: bool = True, coverage_by_child: dict | None = None
+) -> AssistanceFigures:
+    """帮扶 counts of an area: helpers, measures by category group, funds by source, loans, 整改清单 lines.
+
+    `coverage_by_child`: the 整改清单's counts by child area (assistance.coverage.counts) when the caller
+    has them already — the 整改清单 page — so they are not counted twice."""
+    from django.utils import timezone
+
+    from assistance import choices as assistance_choices
+    from assistance import coverage
+
+    _check_scope(user, area)
+    today = timezone.localdate()
+    figures = AssistanceFigures(area=area, year=today.year)
+    params = {"like": f"{area.scope_prefix}%", "year": today.year, "today": today}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_ASSISTANCE_SQL, params)
+        figures.rolled, figures.rolled_with_helper, figures.helpers, figures.pairings = cursor.fetchone()
+        cursor.execute(_LOANS_SQL, params)
+        figures.loans_open, figures.loans_open_amount, figures.loans_overdue = cursor.fetchone()
+        cursor.execute(_MEASURES_SQL, params)
+        measures = cursor.fetchall()
+    figures.measures_by_group = {group: 0 for group in assistance_choices.GROUPS}
+    figures.funds_by_source = {source: Decimal("0") for source in assistance_choices.FundingSource.values}
+    for category, source, n, amount in measures:
+        group = assistance_choices.GROUP_OF.get(category, assistance_choices.OTHER)
+        figures.measures_by_group[group] += n
+        figures.funds_by_source[source] = figures.funds_by_source.get(source, Decimal("0")) + amount
+    if coverage_by_child is not None:
+        figures.coverage = {code: sum(by_area.values()) for code, by_area in coverage_by_child.items()}
+    elif with_coverage:
+        figures.coverage = coverage.totals(area.scope_prefix, today=today)
+    return figures

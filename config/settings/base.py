@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "households",
     "identification",
     "reports",
+    "assistance",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-reports": {"task": "reports.tasks.fail_stale_reports", "schedule": 5 * 60},
     "fail-stale-imports": {"task": "households.tasks.fail_stale_imports", "schedule": 5 * 60},
     "delete-expired-reports": {"task": "reports.tasks.delete_expired_reports", "schedule": 60 * 60},
+    # 帮扶: exited households keep their helper until the county's transition period ends, then not.
+    "end-pairings-after-transition": {
+        "task": "assistance.tasks.end_pairings_after_transition",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 # Days a report's file is kept before delete_expired_reports removes it.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)

@@ -115,6 +115,14 @@ def test_roster_is_refused_to_those_who_may_not_see_every_number_whole(users, co
     assert not Report.objects.exists()
 
 
+def test_the_coverage_list_names_patients_so_the_administrator_may_not_make_it(users, county_tree, registry):
+    with pytest.raises(ExportError, match="健康信息"):
+        services.request_report(user=users.admin, kind=Kind.COVERAGE, area=users.admin.area)
+    assert not Report.objects.exists()
+    services.request_report(user=users.carol, kind=Kind.COVERAGE, area=users.carol.area)
+    assert Report.objects.get().user == users.carol
+
+
 def test_a_roster_row_at_a_masked_level_fails_in_the_writer_too(users, county_tree, registry):
     report = Report.objects.create(
         kind=Kind.ROSTER, area=county_tree.county, user=users.fupin, reveals=["phone"]

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.demo import create_demo_users, demo_accounts_table
+from assistance.demo import create_demo_assistance
 from households.demo import create_demo_households
 from identification.demo import create_demo_round
 from villages.demo import create_areas, demo_area_tree
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                 create_demo_users()
                 counts = create_demo_households(rng, households)
                 demo_round = create_demo_round(rng)
+                create_demo_assistance(rng)
             # Fresh statistics for the planner: the bulk-loaded tables would otherwise look empty to it
             # until autovacuum gets round to them (a county export then takes minutes instead of seconds).
             with connection.cursor() as cursor:
