@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from households.card import build_card, card_xlsx
-from households.importer import COLUMNS, NATIONAL_COLUMNS, NOT_FROM_FILE, _clean_header
+from households.importer import COLUMNS, NATIONAL_COLUMNS, NOT_FROM_FILE, clean_header
 from households.models import Household, Member
 from reports import rows, statistics
 from reports.exports import ExportError, ExportJob, Written
@@ -158,7 +158,7 @@ def roster_columns() -> list[Column]:
                 continue
             key = f"{prefix}.{f.name}"
             header = str(f.verbose_name)
-            if COLUMNS.get(_clean_header(header), None) is None or COLUMNS[_clean_header(header)].key != key:
+            if COLUMNS.get(clean_header(header), None) is None or COLUMNS[clean_header(header)].key != key:
                 header = NATIONAL_COLUMNS[key][0]
             columns.append(Column(header, _roster_sql(f"{alias}.{f.column}", f), 10))
     columns.append(

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from households import importer
+from households.importer import pipeline, writing
 from households.bulk import copy_insert, indexes_rebuilt_after, reserve_ids, rows_fewer_than
 from households.importer import import_roster
 from households.models import Case, Household, Member
@@ -48,9 +48,9 @@ def schema(tables=LOADED) -> dict:
 @pytest.fixture
 def rebuilt(monkeypatch):
     """Every import counts as big; the tables each import did rebuild are recorded."""
-    monkeypatch.setattr(importer, "REBUILD_INDEXES_MIN_ROWS", 1)
+    monkeypatch.setattr(writing, "REBUILD_INDEXES_MIN_ROWS", 1)
     seen: list[list[str]] = []
-    original = importer.indexes_rebuilt_after
+    original = writing.indexes_rebuilt_after
 
     @contextlib.contextmanager
     def spy(tables, **kwargs):
@@ -58,7 +58,7 @@ def rebuilt(monkeypatch):
             seen.append(done)
             yield done
 
-    monkeypatch.setattr(importer, "indexes_rebuilt_after", spy)
+    monkeypatch.setattr(writing, "indexes_rebuilt_after", spy)
     return seen
 
 
@@ -106,7 +106,7 @@ def test_tables_already_holding_as_many_rows_keep_their_indexes(tmp_path, users,
 
 def test_small_import_keeps_indexes_and_skips_analyze(tmp_path, users, county_tree, monkeypatch):
     analyzed = []
-    monkeypatch.setattr(importer, "_analyze", analyzed.append)
+    monkeypatch.setattr(pipeline, "_analyze", analyzed.append)
     path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 2))
 
     assert import_roster(path=path, user=users.fupin, dry_run=False).ok
@@ -115,10 +115,10 @@ def test_small_import_keeps_indexes_and_skips_analyze(tmp_path, users, county_tr
 
 
 def test_big_import_refreshes_planner_statistics(tmp_path, users, county_tree, monkeypatch):
-    monkeypatch.setattr(importer, "ANALYZE_MIN_ROWS", 3)
+    monkeypatch.setattr(pipeline, "ANALYZE_MIN_ROWS", 3)
     analyzed = []
-    original = importer._analyze
-    monkeypatch.setattr(importer, "_analyze", lambda tables: (analyzed.append(tables), original(tables)))
+    original = pipeline._analyze
+    monkeypatch.setattr(pipeline, "_analyze", lambda tables: (analyzed.append(tables), original(tables)))
     path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 2) + family("H2", 10, 2))
 
     assert import_roster(path=path, user=users.fupin, dry_run=True).ok

@@ -1,0 +1,43 @@
+"""The marked-up copy of an uploaded file that shows where each error is."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from households.importer.columns import RowError
+
+
+def write_error_workbook(*, source: Path | str, errors: list[RowError], target: Path | str) -> None:
+    """A copy of the uploaded sheet with the wrong cells in red and a 错误说明 column."""
+    import xlsxwriter
+
+    by_row: dict[int, list[RowError]] = {}
+    for error in errors:
+        by_row.setdefault(error.row, []).append(error)
+    sheet = CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0)
+    book = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_numbers": False})
+    out = book.add_worksheet("花名册(错误标注)")
+    red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+    note = book.add_format({"font_color": "#9C0006", "text_wrap": False})
+    first_row, first_col = sheet.start or (0, 0)
+    width = first_col + sheet.width
+    for offset, cells in enumerate(sheet.iter_rows()):
+        index = first_row + offset
+        row_errors = by_row.get(index + 1, [])
+        marked = {e.col for e in row_errors if e.col is not None}
+        for col, value in enumerate(cells, first_col):
+            style = red if col in marked else None
+            if isinstance(value, bool):
+                out.write_boolean(index, col, value, style)
+            elif isinstance(value, int | float):
+                out.write_number(index, col, value, style)
+            elif isinstance(value, datetime.date | datetime.datetime):
+                out.write_string(index, col, value.strftime("%Y-%m-%d"), style)
+            elif value not in (None, "") or style:
+                out.write_string(index, col, str(value or ""), style)
+        if row_errors:
+            out.write_string(index, width, ";".join(f"{e.column}:{e.reason}" for e in row_errors), note)
+    book.close()
