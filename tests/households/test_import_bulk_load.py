@@ -9,9 +9,8 @@ import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from households.importer import pipeline, writing
 from households.bulk import copy_insert, indexes_rebuilt_after, reserve_ids, rows_fewer_than
-from households.importer import import_roster
+from households.importer import import_roster, pipeline, writing
 from households.models import Case, Household, Member
 from tests.factories import HouseholdFactory, MemberFactory
 from tests.households.import_helpers import family, write_roster
