@@ -76,7 +76,8 @@ def phase_pipeline(path: str, dry_run: bool) -> dict:
         reached.setdefault(percent, time.perf_counter())
 
     started = time.perf_counter()
-    result = import_roster(path=path, user=_importer_user(), dry_run=dry_run, progress=progress)
+    # The demo round's 识别年度 (seed_demo): the year is always given, never read from the clock.
+    result = import_roster(path=path, user=_importer_user(), dry_run=dry_run, year=2014, progress=progress)
     finished = time.perf_counter()
     if result.errors:
         sys.exit(f"导入出错:{[e.as_dict() for e in result.errors[:5]]}")

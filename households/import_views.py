@@ -38,7 +38,12 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         with transaction.atomic():
-            job = ImportJob.objects.create(user=request.user, file=upload, original_name=upload.name[:200])
+            job = ImportJob.objects.create(
+                user=request.user,
+                file=upload,
+                original_name=upload.name[:200],
+                year=form.cleaned_data["year"],
+            )
             _enqueue(job)
         return redirect("households:import_job", pk=job.pk)
     jobs = jobs_for(request.user)[:10]

@@ -50,7 +50,7 @@ from households.importer.columns import (
     clean_header,
 )
 from households.importer.jobs import jobs_for, run_import_job
-from households.importer.pipeline import can_import, import_roster
+from households.importer.pipeline import can_import, current_round_year, import_roster
 from households.importer.sheet import open_sheet
 from households.importer.workbook import write_error_workbook
 
@@ -63,6 +63,7 @@ __all__ = [
     "RowError",
     "can_import",
     "clean_header",
+    "current_round_year",
     "import_roster",
     "jobs_for",
     "open_sheet",

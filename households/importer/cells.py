@@ -8,12 +8,11 @@ import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from households.idnumber import InvalidIdNumber
+from households.idnumber import IdCell, InvalidIdNumber, read_cell
 from households.idnumber import normalize as normalize_id
 from households.importer.columns import CODE_FIELDS, Column
+from households.spellings import CODE_LISTS, national_value, yes_no
 
-BOOLEANS = {"是": True, "否": False, "有": True, "无": False, "Y": True, "N": False, "1": True, "0": False}
-BOOLEANS.update({"TRUE": True, "FALSE": False, "√": True, "×": False})
 CAUSE_SEPARATORS = re.compile(r"[、,;/\s]+")
 
 
@@ -39,20 +38,21 @@ def _code(raw: object) -> str:
 
 
 def _choice(raw: object, column: Column) -> str:
+    """The national value of a code-list cell, from any spelling households.spellings knows."""
     value = _code(raw)
+    if column.field in CODE_LISTS:
+        return national_value(column.field, value)
     if value not in column.choices:
-        allowed = "、".join(sorted(column.choices)) if len(column.choices) <= 12 else "代码表中的名称"
-        raise ValueError(f"“{value}”不是有效的{column.label},应为:{allowed}")
+        raise ValueError(f"“{value}”不是有效的{column.label},有效值为:{'、'.join(sorted(column.choices))}")
     return value
 
 
 def _bool(raw: object) -> bool:
     if isinstance(raw, bool):
         return raw
-    value = _code(raw).upper()
-    if value not in BOOLEANS:
-        raise ValueError(f"“{value}”应为“是”或“否”")
-    return BOOLEANS[value]
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return bool(raw)
+    return yes_no(_code(raw))
 
 
 def _int(raw: object) -> int:
@@ -94,20 +94,25 @@ def _date(raw: object) -> datetime.date:
 
 
 def _causes(raw: object, column: Column) -> list[str]:
-    values = [v for v in CAUSE_SEPARATORS.split(_text(raw)) if v]
-    wrong = [v for v in values if v not in column.choices]
-    if wrong:
-        raise ValueError(f"“{'、'.join(wrong)}”不是有效的致贫原因")
+    values = []
+    for text in CAUSE_SEPARATORS.split(_text(raw)):
+        if text and (value := national_value("other_causes", text)) not in values:
+            values.append(value)
     return values
 
 
-def _id_number(raw: object) -> str:
+def _id_number(raw: object) -> str | IdCell:
+    """The 18-digit number; an IdCell for a 15-digit number (converted) or a 20-digit 残疾人证号."""
+    if isinstance(raw, float) and raw.is_integer() and 10**14 <= raw < 10**15:
+        return read_cell(str(int(raw)))  # 15 digits survive Excel's number format; 18 do not
     if raw.__class__ is str and raw.isascii() and raw.isalnum():
-        return raw.upper()  # what normalize_id makes of it, without NFKC and a regex on 400,000 cells
-    try:
-        return normalize_id(raw)
-    except InvalidIdNumber as error:
-        raise ValueError(str(error)) from None
+        text = raw.upper()  # what normalize_id makes of it, without NFKC and a regex on 400,000 cells
+    else:
+        try:
+            text = normalize_id(raw)
+        except InvalidIdNumber as error:
+            raise ValueError(str(error)) from None
+    return text if len(text) == 18 else read_cell(text)
 
 
 def converter(column: Column) -> Callable[[object], object]:

@@ -20,7 +20,8 @@ from households.importer.database import defaults_of, fetch, load, load_compact
 from households.importer.reading import LIFTED, HouseholdDraft, shown
 from households.importer.sheet import Sheet
 from households.models import Case, Household, IncomeRecord, Member
-from households.validation import check_household_members, check_member
+from households.numbers import household_number_error, person_number_error, person_numbers
+from households.validation import check_household_members, check_member, other_cause_error
 from villages.models import Area
 from villages.names import area_key
 
@@ -50,7 +51,8 @@ class Plan:
         self.households = households
         self.result = result
         self.errors = result.errors
-        self.year = year
+        self.year = year  # 识别年度: the rolls' year; the incomes compared are of the year before
+        self.income_year = year - 1
         self.header = {key: spelled for key, (_, spelled) in sheet.headers.items()}
         self.col = {key: index for key, (index, _) in sheet.headers.items()}
         self.h_fields = [c.field for c in sheet.columns.values() if c.target == "h" and c.field != "number"]
@@ -65,7 +67,12 @@ class Plan:
         self.m_new: list[dict] = []
         self.m_changed: list[dict] = []
         self.m_removed: list[dict] = []
+        self.generated_person_numbers: dict[str, dict] = {}
         self.today = datetime.date.today()  # as check_member would take it, once rather than per person
+
+    def warn(self, row: int, key: str, value: object, reason: str) -> None:
+        label = self.header.get(key) or next((c.label for c in COLUMNS.values() if c.key == key), key)
+        self.result.warnings.append(RowError(row, label, shown(value), reason, self.col.get(key)))
 
     def error(self, row: int, key: str, value: object, reason: str) -> None:
         label = self.header.get(key) or next((c.label for c in COLUMNS.values() if c.key == key), key)
@@ -77,6 +84,8 @@ class Plan:
         county = self.user.area
         ours = {"", county.name}
         for draft in self.households.values():
+            if message := household_number_error(draft.number):
+                self.error(draft.row, "h.number", draft.number, message)
             county_name = draft.values.get("area.county", "")
             if county_name not in ours and area_key(str(county_name)) == area_key(county.name):
                 ours.add(county_name)
@@ -120,9 +129,18 @@ class Plan:
 
     def _check_people(self) -> None:
         seen: dict[str, tuple[str, int]] = {}
+        person_numbers: dict[str, tuple[int, object]] = {}  # 人编号 → (its row, the person's ID number)
         for draft in self.households.values():
             unique = []
             for member in draft.members:
+                if person_number := member.values.get("person_number"):
+                    message = person_number_error(person_number, draft.number)
+                    if message is None and person_number in person_numbers:
+                        message = f"人编号已出现在第{person_numbers[person_number][0]}行,人编号不能重复"
+                    if message:
+                        self.error(member.row, "m.person_number", person_number, message)
+                        member.values["_invalid"] = True
+                    person_numbers.setdefault(person_number, (member.row, member.values.get("id_number")))
                 number = member.values.get("id_number")
                 if not number:
                     unique.append(member.values)
@@ -150,6 +168,7 @@ class Plan:
                     f"户编号{draft.number}的人数为{persons},但文件中该户有{len(draft.members)}行成员",
                 )
         self.seen = seen
+        self.person_numbers = person_numbers
 
     def _compare(self) -> None:
         numbers = list(self.households)
@@ -166,7 +185,8 @@ class Plan:
         m_attnames = self.m_attnames = [
             "household_id",
             "id_number",
-            *[f for f in self.m_fields if f != "id_number"],
+            "person_number",
+            *[f for f in self.m_fields if f not in ("id_number", "person_number")],
         ]
         # Two index scans: PostgreSQL answers "a OR b" over 400,000 rows with a sequential scan.
         # Into an empty registry (a county's first import), neither: sending 400,000 numbers costs ≈ 0.5 s.
@@ -185,6 +205,12 @@ class Plan:
                 dict(Household.objects.filter(id__in=outside).values_list("id", "number"))
             )
         member_by_id = {row[1]: (pk, row) for pk, row in members.items()}
+        self._check_person_numbers_free(member_by_id)
+        # 人编号 in use per household, for numbering its new members after them.
+        self.numbers_in_household: dict[int, set[str]] = {}
+        for row in members.values():
+            if row[2]:
+                self.numbers_in_household.setdefault(row[0], set()).add(row[2])
         kept: set[int] = set()
         m_defaults = defaults_of(Member)
         h_defaults = defaults_of(Household)
@@ -228,6 +254,9 @@ class Plan:
                 self.error(
                     draft.row, key, irrigated, f"有效灌溉面积({irrigated}亩)不能大于耕地面积({arable}亩)"
                 )
+            if message := other_cause_error(merged):
+                key = "h.other_cause_note" if "h.other_cause_note" in self.header else "h.main_cause"
+                self.error(draft.row, key, merged.get("other_cause_note", ""), message)
             changed_fields: list[str] = []
             if current is None:
                 household_id = None
@@ -282,6 +311,7 @@ class Plan:
             if pk not in kept and household_numbers.get(row[0]) in self.households:
                 self.m_removed.append({"id": pk})
                 counts["members_removed"] += 1
+        self._check_generated_person_numbers()
         self._income_notes(incomes)
 
     def _label(self, key: str) -> str:
@@ -291,6 +321,7 @@ class Plan:
         self, draft, household_id, member_by_id, household_numbers, kept, m_defaults
     ) -> list[str]:
         changes: list[str] = []
+        unnumbered: list[dict] = []
         for member in draft.members:
             values = member.values
             number = values.get("id_number")
@@ -317,7 +348,8 @@ class Plan:
             else:
                 # The draft's own dict becomes the row to insert: one dict per person, no copies.
                 merged = values = member.values = {**m_defaults, **values}
-            messages = check_member(merged, today=self.today)
+            # The 花名册 has no 残疾等级 column: a grade missing is completed on the 户卡, not refused here.
+            messages = check_member(merged, today=self.today, grade_required=False)
             for name, message in messages.items():
                 self.error(
                     member.row, f"m.{name}", merged.get(name) if name != "id_number" else number, message
@@ -331,7 +363,13 @@ class Plan:
                 values["birth_date"] = datetime.date(
                     int(number[6:10]), int(number[10:12]), int(number[12:14])
                 )
+            if merged.get("health") == choices.Health.DISABLED and not merged.get("disability_grade"):
+                self.warn(
+                    member.row, "m.health", merged["health"], "残疾等级未填:已导入,请在户卡中补录残疾等级"
+                )
             if current is None:
+                if not values.get("person_number"):
+                    unnumbered.append(values)
                 values["household_id"] = draft.number  # the id once the household exists
                 self.m_new.append(values)
                 self.result.counts["members_created"] += 1
@@ -357,14 +395,61 @@ class Plan:
                 )
             else:
                 self.result.counts["members_unchanged"] += 1
+        if unnumbered:
+            self._number_people(draft, household_id, unnumbered)
         return changes
+
+    def _number_people(self, draft: HouseholdDraft, household_id: int | None, unnumbered: list[dict]) -> None:
+        """人编号 for the household's new members the file gives none: after the ones in use."""
+        taken = set(self.numbers_in_household.get(household_id, ())) if household_id else set()
+        taken.update(m.values["person_number"] for m in draft.members if m.values.get("person_number"))
+        for values, number in zip(
+            unnumbered, person_numbers(draft.number, taken, len(unnumbered)), strict=True
+        ):
+            values["person_number"] = number
+            self.generated_person_numbers[number] = values
+
+    def _check_person_numbers_free(self, member_by_id: dict) -> None:
+        """The file's 人编号 must not belong to another registered person."""
+        if not self.person_numbers or rows_fewer_than(Member._meta.db_table, 1):
+            return
+        rows = fetch(
+            "SELECT person_number, id_number FROM households_member WHERE person_number = ANY(%s)",
+            [list(self.person_numbers)],
+        )
+        for person_number, holder in rows:
+            row, id_number = self.person_numbers[person_number]
+            if holder != id_number:
+                self.error(
+                    row,
+                    "m.person_number",
+                    person_number,
+                    f"人编号已被另一名已登记的成员(身份证号尾号{holder[-4:]})使用,人编号不能重复",
+                )
+
+    def _check_generated_person_numbers(self) -> None:
+        """Numbers drawn here could only collide with a person who moved away and kept theirs."""
+        if not self.generated_person_numbers or rows_fewer_than(Member._meta.db_table, 1):
+            return
+        rows = fetch(
+            "SELECT person_number FROM households_member WHERE person_number = ANY(%s)",
+            [list(self.generated_person_numbers)],
+        )
+        for (person_number,) in rows:
+            values = self.generated_person_numbers[person_number]
+            self.error(
+                0,
+                "m.person_number",
+                person_number,
+                f"为{values.get('name', '')}生成的人编号已被其他成员使用,请在文件中填写人编号",
+            )
 
     def _incomes(self, household_ids: list[int]) -> dict[int, Decimal]:
         record_ids = [
             r[0]
             for r in fetch(
                 "SELECT id FROM households_incomerecord WHERE year = %s AND household_id = ANY(%s)",
-                [self.year, household_ids],
+                [self.income_year, household_ids],
             )
         ]
         incomes = {}
@@ -382,12 +467,12 @@ class Plan:
         skipped = with_figure - len(incomes)
         if skipped > 0:
             self.result.notes.append(
-                f"{skipped} 户的“{self.header['x.per_capita_income']}”未导入:人均纯收入由{self.year}年的收入明细计算,"
+                f"{skipped} 户的“{self.header['x.per_capita_income']}”未导入:人均纯收入由{self.income_year}年的收入明细计算,"
                 "系统中尚无该年度收入记录,请在户卡中录入收入明细。"
             )
         mismatch = self.result.counts.get("income_mismatch", 0)
         if mismatch:
             self.result.notes.append(
-                f"{mismatch} 户的“{self.header['x.per_capita_income']}”与系统中{self.year}年收入记录计算的结果相差1元以上,"
+                f"{mismatch} 户的“{self.header['x.per_capita_income']}”与系统中{self.income_year}年收入记录计算的结果相差1元以上,"
                 "以系统记录为准,请核对。"
             )

@@ -11,8 +11,6 @@ from django.db import models
 
 from households.models import Household, Member
 
-# Fields written along with a column, not read from the file.
-
 # The national export's headers and the synonyms seen in county files, → field key.
 # "h." = Household field, "m." = Member field, "a." = area level, "x." = checked or reported, not stored.
 NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -21,9 +19,17 @@ NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "a.village": ("行政村", "村", "村委会", "村(社区)"),
     "a.group": ("自然村", "村民小组", "组", "自然村(组)"),
     "h.number": ("户编号", "户号"),
-    "x.person_number": ("人编号",),
+    "m.person_number": ("人编号", "个人编号", "成员编号"),
     "m.name": ("姓名",),
-    "m.id_number": ("证件号码", "身份证号", "身份证号码", "公民身份号码"),
+    # The national column holds a 20-digit 残疾人证号 for some disabled people (ID number + category + grade).
+    "m.id_number": (
+        "证件号码",
+        "身份证号",
+        "身份证号码",
+        "公民身份号码",
+        "公民身份号码或残疾人证号",
+        "证件号码(身份证或残疾证)",
+    ),
     "x.persons": ("人数", "家庭人口数", "家庭人口", "户人数"),
     "m.relation": ("与户主关系",),
     "m.ethnicity": ("民族",),
@@ -34,10 +40,40 @@ NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "m.work_status": ("务工状况",),
     "m.work_months": ("务工时间(月)", "务工时间"),
     "m.serious_illness_insurance": ("参加大病医疗", "参加大病保险", "是否参加大病保险"),
+    # 新农合 and 新农保, the names of the rural schemes before they merged with the urban ones.
+    "m.basic_medical_insurance": (
+        "参加城乡居民基本医疗保险",
+        "新农合",
+        "参加新农合",
+        "是否参加新农合",
+        "参加新型农村合作医疗",
+        "是否参加新型农村合作医疗",
+        "基本医疗保险",
+    ),
+    "m.pension_insurance": (
+        "参加城乡居民基本养老保险",
+        "新农保",
+        "参加新农保",
+        "是否参加新农保",
+        "参加新型农村社会养老保险",
+        "是否参加新型农村社会养老保险",
+        "基本养老保险",
+    ),
+    "m.disability_grade": ("残疾等级",),
+    "m.disability_certificate": ("残疾证号", "残疾人证号"),
     "x.lifted": ("脱贫属性",),
     "h.attribute": ("贫困户属性",),
     "h.main_cause": ("主要致贫原因",),
     "h.dangerous_house": ("危房户", "是否危房户"),
+    "h.standard": ("识别标准",),
+    "h.other_causes": ("其他致贫原因",),
+    "h.other_cause_note": ("其他致贫原因说明", "致贫原因(其他)", "其他原因说明"),
+    "h.military_martyr_family": ("是否军烈属", "军烈属"),
+    "h.only_child_household": ("是否独生子女户", "独生子女户"),
+    "h.two_daughters_household": ("是否双女户", "双女户"),
+    "h.orchard_land": ("林果面积(亩)", "林果面积"),
+    "h.has_production_electricity": ("是否通生产用电", "通生产用电"),
+    "h.has_electricity": ("是否通生活用电", "通生活用电"),
     "h.drinking_water_safe": ("饮水安全", "饮水是否安全"),
     "h.drinking_water_difficult": ("饮水困难", "饮水是否困难"),
     "x.per_capita_income": ("人均纯收入", "年人均纯收入"),
@@ -47,7 +83,8 @@ NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("a.township", "a.village", "a.group", "h.number", "m.name", "m.id_number", "m.relation")
 # column → fields that must be read and written with it (database constraints tie them together).
 DEPENDENT_FIELDS = {
-    "id_number": ("gender", "birth_date"),
+    # A 20-digit 残疾人证号 in the ID column brings 健康状况, 残疾证号 and 残疾等级 with it.
+    "id_number": ("gender", "birth_date", "health", "disability_certificate", "disability_grade"),
     "health": ("disability_grade", "disability_certificate"),
     "dangerous_house": ("dangerous_house_grade",),
     "arable_land": ("irrigated_land",),
@@ -96,6 +133,8 @@ class RowError:
 class ImportResult:
     dry_run: bool
     errors: list[RowError] = field(default_factory=list)
+    # Accepted, but worth a look: a converted 15-digit number, an unknown province, a grade to complete.
+    warnings: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     sample: list[dict] = field(default_factory=list)
@@ -159,6 +198,13 @@ def _build_columns() -> dict[str, Column]:
 
 
 COLUMNS = _build_columns()
-CODE_FIELDS = {"h.number", "h.phone", "m.phone", "h.bank_account", "m.disability_certificate"}
+CODE_FIELDS = {
+    "h.number",
+    "h.phone",
+    "m.phone",
+    "h.bank_account",
+    "m.disability_certificate",
+    "m.person_number",
+}
 
 Progress = Callable[[int], None]

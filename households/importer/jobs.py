@@ -59,7 +59,11 @@ def run_import_job(*, job_id: int) -> None:
     report, close = _progress_writer(job.pk)
     dry_run = job.phase == ImportJob.Phase.PREVIEW
     try:
-        result = import_roster(path=job.file.path, user=job.user, dry_run=dry_run, progress=report)
+        if job.year is None:
+            raise PermissionDenied("该导入没有选择识别年度,请重新上传并选择识别年度。")
+        result = import_roster(
+            path=job.file.path, user=job.user, dry_run=dry_run, year=job.year, progress=report
+        )
     except PermissionDenied as denied:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message=str(denied), finished_at=timezone.now()
@@ -81,7 +85,9 @@ def run_import_job(*, job_id: int) -> None:
         error_file = f"imports/errors/job-{job.pk}.xlsx"
         target = Path(settings.MEDIA_ROOT) / error_file
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_error_workbook(source=job.file.path, errors=result.errors, target=target)
+        write_error_workbook(
+            source=job.file.path, errors=result.errors, target=target, header_row=result.header_row
+        )
     if result.errors and not dry_run:
         status, message = ImportJob.Status.FAILED, "复核时发现错误(数据可能已被他人修改),未写入任何数据。"
     elif result.errors:
@@ -95,6 +101,8 @@ def run_import_job(*, job_id: int) -> None:
         counts=result.counts,
         sample=result.sample,
         notes=result.notes,
+        warnings=[w.as_dict() for w in result.warnings[:MAX_STORED_ERRORS]],
+        warning_count=len(result.warnings),
         errors=[e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]],
         error_count=len(result.errors),
         error_file=error_file,

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.scoping import scope_prefix
@@ -40,6 +39,14 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def current_round_year() -> int | None:
+    """The default 识别年度 of an import: the year of the round people are working in."""
+    from identification.selectors import current_round  # identification builds on households
+
+    round_ = current_round()
+    return round_.year if round_ is not None else None
+
+
 def can_import(user: User) -> bool:
     return user.is_authenticated and user.role in IMPORTING_ROLES and scope_prefix(user) is not None
 
@@ -49,10 +56,13 @@ def import_roster(
     path: Path | str,
     user: User,
     dry_run: bool,
-    year: int | None = None,
+    year: int,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then (unless `dry_run` or anything is wrong) write what changed."""
+    """Validate the whole file, then (unless `dry_run` or anything is wrong) write what changed.
+
+    `year` is the 识别年度 the file's rolls belong to (the cases it opens enter that year; 人均纯收入 is
+    compared with the incomes of the year before). The caller asks the user for it: never the clock."""
     if not can_import(user):
         raise PermissionDenied("只有县扶贫办和系统管理员可以导入花名册。")
     # Millions of small dicts and no reference cycles: the cyclic collector would only rescan them.
@@ -63,7 +73,7 @@ def import_roster(
             path=path,
             user=user,
             dry_run=dry_run,
-            year=year or timezone.localdate().year - 1,
+            year=year,
             report=progress or (lambda percent: None),
         )
     finally:
@@ -80,9 +90,7 @@ def _import(*, path: Path | str, user: User, dry_run: bool, year: int, report: P
     result.header_row = sheet.header_row + 1
     if sheet.unknown:
         result.notes.append(f"以下列未能识别,已忽略:{'、'.join(sheet.unknown)}")
-    if "x.person_number" in sheet.headers:
-        result.notes.append("“人编号”列只作识别,不写入。")
-    households, blank = parse_rows(sheet, result.errors, report)
+    households, blank = parse_rows(sheet, result.errors, report, result.warnings)
     # The reader holds the whole sheet (≈600 MB at 400,000 rows): let it go before the database work.
     sheet.rows = iter(())
     _release_memory()

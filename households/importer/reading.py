@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from households.idnumber import mask
+from households import choices
+from households.idnumber import IdCell, known_province, mask
 from households.importer.cells import converter, is_blank
 from households.importer.columns import Progress, RowError
 from households.importer.sheet import Sheet
+from villages.names import area_key
 
 
 @dataclass
@@ -46,9 +48,14 @@ def _shared_key(name: str) -> str:
 
 
 def parse_rows(
-    sheet: Sheet, errors: list[RowError], progress: Progress
+    sheet: Sheet, errors: list[RowError], progress: Progress, warnings: list[RowError] | None = None
 ) -> tuple[dict[str, HouseholdDraft], int]:
-    """Convert every data row and group by 户编号. Returns the households and the number of blank rows."""
+    """Convert every data row and group by 户编号. Returns the households and the number of blank rows.
+
+    `warnings` receives what was accepted but should be looked at: a 15-digit ID number converted, a
+    20-digit 残疾人证号 read, a province code no table knows."""
+    warnings = [] if warnings is None else warnings
+    id_col, id_header = sheet.headers.get("m.id_number", (None, ""))
     # (index, key, member field or None, household-level name or None, converter)
     plan = [
         (
@@ -94,6 +101,20 @@ def parse_rows(
                 member_values[member_field] = value
             else:
                 shared[shared_name] = value
+        id_value = member_values.get("id_number")
+        if id_value is not None:
+            if id_value.__class__ is IdCell:
+                id_value = _unpack_id_cell(id_value, member_values, excel_row, id_col, id_header, warnings)
+            if not known_province(id_value):
+                warnings.append(
+                    RowError(
+                        excel_row,
+                        id_header,
+                        mask(id_value),
+                        f"身份证号前两位“{id_value[:2]}”不是已知的省级行政区划代码,请核对",
+                        id_col,
+                    )
+                )
         for key, name, is_member in required:
             if not (member_values.get(name) if is_member else shared.get(name)) and key not in failed:
                 errors.append(
@@ -119,6 +140,38 @@ def parse_rows(
     return households, blank
 
 
+def _unpack_id_cell(
+    cell: IdCell, member_values: dict, excel_row: int, col: int | None, header: str, warnings: list[RowError]
+) -> str:
+    member_values["id_number"] = cell.number
+    if cell.converted_from:
+        warnings.append(
+            RowError(
+                excel_row,
+                header,
+                mask(cell.converted_from),
+                f"第一代15位身份证号,已补“19”和校验位升为18位(现尾号{cell.number[-4:]})",
+                col,
+            )
+        )
+    else:
+        # The certificate says the person is disabled, of which category and grade; the columns of
+        # the file, where it has them, still decide (and households.validation checks they agree).
+        member_values.setdefault("health", choices.Health.DISABLED)
+        member_values.setdefault("disability_certificate", cell.certificate)
+        member_values.setdefault("disability_grade", cell.grade)
+        warnings.append(
+            RowError(
+                excel_row,
+                header,
+                mask(cell.certificate),
+                f"20位残疾人证号:身份证号取前18位,{cell.category}、残疾等级“{cell.grade}”已一并导入",
+                col,
+            )
+        )
+    return cell.number
+
+
 def _merge_shared(
     draft: HouseholdDraft, shared: dict, excel_row: int, errors: list[RowError], sheet: Sheet
 ) -> None:
@@ -126,7 +179,7 @@ def _merge_shared(
         if name not in draft.values:
             draft.values[name] = value
             draft.value_rows[name] = excel_row
-        elif draft.values[name] != value:
+        elif draft.values[name] != value and not _same_area(name, draft.values[name], value):
             key = _shared_key(name)
             header = sheet.headers[key][1]
             errors.append(
@@ -139,6 +192,14 @@ def _merge_shared(
                     sheet.headers[key][0],
                 )
             )
+
+
+def _same_area(name: str, first: object, other: object) -> bool:
+    """丹凤 and 丹凤镇 on two rows of one household name one township: the AreaMatcher's reading."""
+    if not name.startswith("area."):
+        return False
+    township = name == "area.township"
+    return area_key(str(first), township=township) == area_key(str(other), township=township)
 
 
 def shown(value: object) -> str:

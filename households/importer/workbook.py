@@ -9,9 +9,14 @@ from python_calamine import CalamineWorkbook
 
 from households.importer.columns import RowError
 
+REASON_HEADER = "错误说明"
 
-def write_error_workbook(*, source: Path | str, errors: list[RowError], target: Path | str) -> None:
-    """A copy of the uploaded sheet with the wrong cells in red and a 错误说明 column."""
+
+def write_error_workbook(
+    *, source: Path | str, errors: list[RowError], target: Path | str, header_row: int = 0
+) -> None:
+    """A copy of the uploaded sheet with the wrong cells in red and a 错误说明 column, headed as such on
+    the header row (`header_row`, as Excel numbers it; 0 when the file had none that was found)."""
     import xlsxwriter
 
     by_row: dict[int, list[RowError]] = {}
@@ -22,6 +27,7 @@ def write_error_workbook(*, source: Path | str, errors: list[RowError], target: 
     out = book.add_worksheet("花名册(错误标注)")
     red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
     note = book.add_format({"font_color": "#9C0006", "text_wrap": False})
+    bold = book.add_format({"bold": True, "font_color": "#9C0006"})
     first_row, first_col = sheet.start or (0, 0)
     width = first_col + sheet.width
     for offset, cells in enumerate(sheet.iter_rows()):
@@ -38,6 +44,9 @@ def write_error_workbook(*, source: Path | str, errors: list[RowError], target: 
                 out.write_string(index, col, value.strftime("%Y-%m-%d"), style)
             elif value not in (None, "") or style:
                 out.write_string(index, col, str(value or ""), style)
-        if row_errors:
-            out.write_string(index, width, ";".join(f"{e.column}:{e.reason}" for e in row_errors), note)
+        reasons = ";".join(f"{e.column}:{e.reason}" for e in row_errors)
+        if index + 1 == header_row:
+            out.write_string(index, width, f"{REASON_HEADER}({reasons})" if reasons else REASON_HEADER, bold)
+        elif reasons:
+            out.write_string(index, width, reasons, note)
     book.close()

@@ -152,10 +152,9 @@ def _write(plan: Plan, report: Progress) -> None:
         row["household_id"] = ids[row["household_id"]]
     report(90)
     members.insert(plan.m_new)
-    # A roster lists who is on the rolls now; its year of identification is the year after the
-    # income year (--year), as 2011 incomes made the 2012 rolls.
+    # A roster lists who is on the rolls of the 识别年度 chosen for the import (--year, or the upload form).
     cases = [
-        Case(household_id=ids[number], program=program, entered_year=plan.year + 1)
+        Case(household_id=ids[number], program=program, entered_year=plan.year)
         for number, program in plan.cases_to_open
     ]
     copy_insert(cases, user=plan.user, reason=CHANGE_REASON)

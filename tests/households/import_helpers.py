@@ -8,6 +8,9 @@ from openpyxl import Workbook
 
 from tests.factories import id_number_for
 
+# 户编号 as the national system writes them: digits, a 村民小组 code and a serial.
+H1, H2, H3, H4 = (f"530323101001001{serial:04d}" for serial in range(1, 5))
+
 HEADERS = [
     "县", "乡", "行政村", "自然村", "户编号", "人编号", "姓名", "证件号码", "人数", "与户主关系", "民族",
     "健康状况", "参加大病医疗", "贫困户属性", "主要致贫原因", "危房户", "人均纯收入", "联系电话",
