@@ -19,7 +19,7 @@ class NavItem:
 
 HOME = NavItem("首页", "home")
 AREAS = NavItem("行政区划", "villages:area_list")
-HOUSEHOLDS = NavItem("贫困户", "households:list")
+HOUSEHOLDS = NavItem("农户档案", "households:list")
 IDENTIFICATION = NavItem("贫困识别", "identification:index")
 IMPORT = NavItem("导入花名册", "households:import_upload")
 STATISTICS = NavItem("统计", "reports:dashboard")

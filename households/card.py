@@ -43,6 +43,7 @@ MEMBER_FIELDS_SHOWN = (
     "work_status",
     "insurance",
     "phone",
+    "person_number",
 )
 # The paper form's member table is narrow: related answers share a column.
 MEMBER_HEADERS = {"work_status": "务工状况(月数)", "insurance": "参保及其他"}
@@ -54,9 +55,15 @@ INSURANCE_LABELS = (
 )
 
 
+# 第七步 of the 贫困户登记表: who signs the card once the survey is done.
+SIGN_OFF = ("贫困户签字或手印", "调查员签字", "村委会复核(盖章)", "乡镇复核")
+
+
 def member_cell(member: Member, name: str, *, reveal: bool) -> str:
     if name == "health" and member.disability_grade:
         return f"{member.health}({member.disability_grade})"
+    if name == "health" and member.needs_disability_grade:
+        return f"{member.health}(等级待补录)"
     if name == "work_status" and member.work_months is not None:
         return f"{display(member, name, member.work_status, reveal=reveal)}({member.work_months}个月)"
     if name == "insurance":
@@ -174,10 +181,17 @@ class Card:
     member_rows: list[list[str]]
     incomes: list[list[str]]
     cases: list[Case]
+    # What the card still lacks (a 残疾 member imported without a grade): shown to be completed.
+    to_complete: list[str] = field(default_factory=list)
+    sign_off: tuple[str, ...] = SIGN_OFF
 
     @property
     def title(self) -> str:
         return "贫困户登记表"
+
+    @property
+    def lacks(self) -> str:
+        return "、".join(self.to_complete)
 
 
 def build_card(household: Household, *, reveal: bool) -> Card:
@@ -205,6 +219,7 @@ def build_card(household: Household, *, reveal: bool) -> Card:
         member_rows=[[member_cell(m, name, reveal=reveal) for name in MEMBER_FIELDS_SHOWN] for m in members],
         incomes=[[_money(getattr(record, name)) for name, _ in INCOME_COLUMNS] for record in incomes],
         cases=list(household.cases.all()),
+        to_complete=[f"{m.name}的残疾等级(花名册未载,请补录)" for m in members if m.needs_disability_grade],
     )
 
 
@@ -275,6 +290,10 @@ def card_xlsx(card: Card) -> bytes:
                 str(case.left_year or "—"),
             ]
         )
+
+    heading("第七步 签字确认")
+    for label in card.sign_off:
+        put([label, "", "", "", "日期:", "    年  月  日"])
 
     for column in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 12

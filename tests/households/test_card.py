@@ -20,7 +20,7 @@ from tests.factories import id_number_for
 def household(users, county_tree):
     head = id_number_for(1)
     h = services.household_create(
-        actor=users.alice,
+        actor=users.fupin,  # the county: 贫困户属性 on a household on no roll yet
         data={
             "number": "530323101201001001",
             "group": county_tree.dazhai,
