@@ -59,7 +59,7 @@ RELATION = CodeList(
         **_each("妻子 妻 丈夫 夫 爱人 夫妻 配偶(妻子) 配偶(丈夫)", R.SPOUSE),
         **_each("子 儿子 长子 次子 三子 四子 五子 独子 养子 继子", R.SON),
         **_each("女 女儿 长女 次女 三女 四女 五女 独女 养女 继女", R.DAUGHTER),
-        **_each("儿媳 儿媳妇 媳妇 儿媳 之媳", R.DAUGHTER_IN_LAW),
+        **_each("儿媳 儿媳妇 媳妇 之媳", R.DAUGHTER_IN_LAW),
         **_each("女婿 之婿", R.SON_IN_LAW),
         **_each("孙子 孙 长孙 次孙", R.GRANDSON),
         **_each("孙女 长孙女 次孙女", R.GRANDDAUGHTER),
@@ -71,7 +71,7 @@ RELATION = CodeList(
         **_each("岳母", R.MOTHER_IN_LAW),
         **_each("公公", R.HUSBANDS_FATHER),
         **_each("婆婆", R.HUSBANDS_MOTHER),
-        **_each("祖父 爷爷 之祖父母(祖父)", R.GRANDFATHER),
+        **_each("祖父 爷爷", R.GRANDFATHER),
         **_each("祖母 奶奶", R.GRANDMOTHER),
         **_each(
             "兄弟姐妹 兄 弟 姐 妹 哥哥 弟弟 姐姐 妹妹 兄弟 姐妹 之兄 之弟 之姐 之妹 之兄弟 之姐妹",

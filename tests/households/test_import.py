@@ -258,9 +258,12 @@ def test_error_workbook_marks_the_wrong_cells(tmp_path, users, county_tree):
     source = write_roster(tmp_path / "r.xlsx", rows)
     result = run(source, users.fupin)
 
-    write_error_workbook(source=source, errors=result.errors, target=tmp_path / "errors.xlsx")
+    write_error_workbook(
+        source=source, errors=result.errors, target=tmp_path / "errors.xlsx", header_row=result.header_row
+    )
 
     sheet = load_workbook(tmp_path / "errors.xlsx").active
+    assert sheet.cell(2, len(HEADERS) + 1).value == "错误说明"  # the reason column has its header
     column = HEADERS.index("民族") + 1
     assert sheet.cell(5, column).value == "X"
     assert sheet.cell(5, column).fill.fgColor.rgb.endswith("FFC7CE")
