@@ -14,6 +14,7 @@ from households.models import Household, Member
 # The national export's headers and the synonyms seen in county files, → field key.
 # "h." = Household field, "m." = Member field, "a." = area level, "x." = checked or reported, not stored.
 NATIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "x.serial": ("序号",),  # the row's number in a register: recognised, not stored
     "a.county": ("县", "县(市、区)", "县区", "县(区)"),
     "a.township": ("乡", "乡镇", "乡(镇)", "乡镇(街道)", "镇"),
     "a.village": ("行政村", "村", "村委会", "村(社区)"),
