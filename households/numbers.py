@@ -12,7 +12,7 @@ import re
 
 from django.db.models import Max
 
-from households.models import Household, Member
+from households.models import Household
 from villages.models import Area
 
 HOUSEHOLD_SERIAL_DIGITS = 4
@@ -64,11 +64,3 @@ def person_numbers(household_number: str, taken: set[str], count: int) -> list[s
         if number not in taken:
             numbers.append(number)
     return numbers
-
-
-def taken_person_numbers(household: Household) -> set[str]:
-    return set(
-        Member.objects.filter(household=household)
-        .exclude(person_number="")
-        .values_list("person_number", flat=True)
-    )

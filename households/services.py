@@ -190,7 +190,12 @@ def _write_members(*, household: Household, actor: User, members: Sequence[Mappi
             not (m.get("id") and existing[m["id"]].is_head and m.get("relation") != choices.Relation.HEAD)
         ),
     )
-    taken = {m.person_number for m in existing.values() if m.person_number}
+    # A 人编号 names one person for good: the numbers of members who have left are not given again.
+    taken = set(
+        Member.history.filter(household_id=household.pk)
+        .exclude(person_number="")
+        .values_list("person_number", flat=True)
+    )
     for values in ordered:
         member = existing[values["id"]] if values.get("id") else Member(household=household)
         for field in MEMBER_FIELDS:
