@@ -10,9 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.scoping import scope_prefix
 from households import choices
-from households.bulk import (
-    rows_fewer_than,
-)
+from households.bulk import rows_fewer_than
 from households.idnumber import mask
 from households.importer.areas import AreaMatcher
 from households.importer.columns import COLUMNS, DEPENDENT_FIELDS, HOUSEHOLD_DEPENDENT, ImportResult, RowError
@@ -67,7 +65,7 @@ class Plan:
         self.m_new: list[dict] = []
         self.m_changed: list[dict] = []
         self.m_removed: list[dict] = []
-        self.generated_person_numbers: dict[str, dict] = {}
+        self.generated_person_numbers: dict[str, tuple[int, dict]] = {}  # 人编号 → (row, member values)
         self.today = datetime.date.today()  # as check_member would take it, once rather than per person
 
     def warn(self, row: int, key: str, value: object, reason: str) -> None:
@@ -129,18 +127,18 @@ class Plan:
 
     def _check_people(self) -> None:
         seen: dict[str, tuple[str, int]] = {}
-        person_numbers: dict[str, tuple[int, object]] = {}  # 人编号 → (its row, the person's ID number)
+        given: dict[str, tuple[int, object]] = {}  # 人编号 → (its row, the person's ID number)
         for draft in self.households.values():
             unique = []
             for member in draft.members:
                 if person_number := member.values.get("person_number"):
                     message = person_number_error(person_number, draft.number)
-                    if message is None and person_number in person_numbers:
-                        message = f"人编号已出现在第{person_numbers[person_number][0]}行,人编号不能重复"
+                    if message is None and person_number in given:
+                        message = f"人编号已出现在第{given[person_number][0]}行,人编号不能重复"
                     if message:
                         self.error(member.row, "m.person_number", person_number, message)
                         member.values["_invalid"] = True
-                    person_numbers.setdefault(person_number, (member.row, member.values.get("id_number")))
+                    given.setdefault(person_number, (member.row, member.values.get("id_number")))
                 number = member.values.get("id_number")
                 if not number:
                     unique.append(member.values)
@@ -168,7 +166,7 @@ class Plan:
                     f"户编号{draft.number}的人数为{persons},但文件中该户有{len(draft.members)}行成员",
                 )
         self.seen = seen
-        self.person_numbers = person_numbers
+        self.person_numbers = given
 
     def _compare(self) -> None:
         numbers = list(self.households)
@@ -205,7 +203,7 @@ class Plan:
                 dict(Household.objects.filter(id__in=outside).values_list("id", "number"))
             )
         member_by_id = {row[1]: (pk, row) for pk, row in members.items()}
-        self._check_person_numbers_free(member_by_id)
+        self._check_person_numbers_free()
         # 人编号 in use per household, for numbering its new members after them.
         self.numbers_in_household: dict[int, set[str]] = {}
         for row in members.values():
@@ -321,7 +319,7 @@ class Plan:
         self, draft, household_id, member_by_id, household_numbers, kept, m_defaults
     ) -> list[str]:
         changes: list[str] = []
-        unnumbered: list[dict] = []
+        unnumbered: list[tuple[int, dict]] = []
         for member in draft.members:
             values = member.values
             number = values.get("id_number")
@@ -369,7 +367,7 @@ class Plan:
                 )
             if current is None:
                 if not values.get("person_number"):
-                    unnumbered.append(values)
+                    unnumbered.append((member.row, values))
                 values["household_id"] = draft.number  # the id once the household exists
                 self.m_new.append(values)
                 self.result.counts["members_created"] += 1
@@ -399,17 +397,19 @@ class Plan:
             self._number_people(draft, household_id, unnumbered)
         return changes
 
-    def _number_people(self, draft: HouseholdDraft, household_id: int | None, unnumbered: list[dict]) -> None:
+    def _number_people(
+        self, draft: HouseholdDraft, household_id: int | None, unnumbered: list[tuple[int, dict]]
+    ) -> None:
         """人编号 for the household's new members the file gives none: after the ones in use."""
         taken = set(self.numbers_in_household.get(household_id, ())) if household_id else set()
         taken.update(m.values["person_number"] for m in draft.members if m.values.get("person_number"))
-        for values, number in zip(
+        for (row, values), number in zip(
             unnumbered, person_numbers(draft.number, taken, len(unnumbered)), strict=True
         ):
             values["person_number"] = number
-            self.generated_person_numbers[number] = values
+            self.generated_person_numbers[number] = (row, values)
 
-    def _check_person_numbers_free(self, member_by_id: dict) -> None:
+    def _check_person_numbers_free(self) -> None:
         """The file's 人编号 must not belong to another registered person."""
         if not self.person_numbers or rows_fewer_than(Member._meta.db_table, 1):
             return
@@ -436,9 +436,9 @@ class Plan:
             [list(self.generated_person_numbers)],
         )
         for (person_number,) in rows:
-            values = self.generated_person_numbers[person_number]
+            row, values = self.generated_person_numbers[person_number]
             self.error(
-                0,
+                row,
                 "m.person_number",
                 person_number,
                 f"为{values.get('name', '')}生成的人编号已被其他成员使用,请在文件中填写人编号",
