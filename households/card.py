@@ -181,6 +181,8 @@ class Card:
     member_rows: list[list[str]]
     incomes: list[list[str]]
     cases: list[Case]
+    # The same incomes as numbers, for the .xlsx (a sheet sums numbers, not text).
+    income_numbers: list[list[object]] = field(default_factory=list)
     # What the card still lacks (a 残疾 member imported without a grade): shown to be completed.
     to_complete: list[str] = field(default_factory=list)
     sign_off: tuple[str, ...] = SIGN_OFF
@@ -218,6 +220,7 @@ def build_card(household: Household, *, reveal: bool) -> Card:
         ],
         member_rows=[[member_cell(m, name, reveal=reveal) for name in MEMBER_FIELDS_SHOWN] for m in members],
         incomes=[[_money(getattr(record, name)) for name, _ in INCOME_COLUMNS] for record in incomes],
+        income_numbers=[[getattr(record, name) for name, _ in INCOME_COLUMNS] for record in incomes],
         cases=list(household.cases.all()),
         to_complete=[f"{m.name}的残疾等级(花名册未载,请补录)" for m in members if m.needs_disability_grade],
     )
@@ -239,10 +242,12 @@ def card_xlsx(card: Card) -> bytes:
     width = len(MEMBER_FIELDS_SHOWN)
     row = 1
 
-    def put(values: list[str], *, bold: bool = False) -> None:
+    def put(values: list[object], *, bold: bool = False) -> None:
         nonlocal row
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column, value=value)
+            if isinstance(value, Decimal):
+                cell.number_format = "#,##0.00"
             cell.border = BOX
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if bold:
@@ -275,7 +280,7 @@ def card_xlsx(card: Card) -> bytes:
 
     heading("收入情况(元)")
     put([label for _, label in INCOME_COLUMNS], bold=True)
-    for values in card.incomes:
+    for values in card.income_numbers:
         put(values)
 
     heading("对象(名册)")
@@ -284,10 +289,10 @@ def card_xlsx(card: Card) -> bytes:
         put(
             [
                 case.get_program_display(),
-                str(case.entered_year),
+                case.entered_year,
                 case.get_state_display(),
                 case.get_poverty_class_display() or "—",
-                str(case.left_year or "—"),
+                case.left_year or "—",
             ]
         )
 
