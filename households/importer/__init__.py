@@ -25,10 +25,11 @@ household page). validation.members_in_other_households asks one household at a 
 the same question for the whole file in two queries.
 
 人均纯收入 is not stored: the registry derives it from the income items of an IncomeRecord, and the
-roster has only the result. Where a record of `year` exists the figure is checked against it, and
-differences are reported as notes; otherwise the figure is skipped and that is reported too.
-脱贫属性 and 人编号 are recognised and not stored; 贫困户属性 is stored on the household and opens the
-cases it means (扶贫; 低保贫困户 also 低保; 特困供养贫困户 also 特困) where the household has none open.
+roster has only the result. Where a record of the year before the 识别年度 (`year`, asked of the user)
+exists the figure is checked against it, and differences are reported as notes; otherwise the figure is
+skipped and that is reported too. 脱贫属性 is recognised and not stored; 人编号 is stored (generated where
+blank); 贫困户属性 is stored on the household and opens the cases it means (扶贫; 低保贫困户 also 低保;
+特困供养贫困户 also 特困), entered in `year`, where the household has none open.
 
 
 The package follows those steps: `sheet` opens the file and maps its header (`columns`), `cells` converts
