@@ -19,7 +19,7 @@ class NavItem:
 
 HOME = NavItem("首页", "home")
 AREAS = NavItem("行政区划", "villages:area_list")
-HOUSEHOLDS = NavItem("贫困户", "households:list")
+HOUSEHOLDS = NavItem("农户档案", "households:list")
 ASSISTANCE = NavItem("帮扶", "assistance:index")
 MY_HOUSEHOLDS = NavItem("我的帮扶户", "assistance:mine")
 IDENTIFICATION = NavItem("贫困识别", "identification:index")

@@ -46,6 +46,7 @@ MEMBER_FIELDS_SHOWN = (
     "work_status",
     "insurance",
     "phone",
+    "person_number",
 )
 # The paper form's member table is narrow: related answers share a column.
 MEMBER_HEADERS = {"work_status": "务工状况(月数)", "insurance": "参保及其他"}
@@ -57,9 +58,15 @@ INSURANCE_LABELS = (
 )
 
 
+# 第七步 of the 贫困户登记表: who signs the card once the survey is done.
+SIGN_OFF = ("贫困户签字或手印", "调查员签字", "村委会复核(盖章)", "乡镇复核")
+
+
 def member_cell(member: Member, name: str, *, reveal: bool) -> str:
     if name == "health" and member.disability_grade:
         return f"{member.health}({member.disability_grade})"
+    if name == "health" and member.needs_disability_grade:
+        return f"{member.health}(等级待补录)"
     if name == "work_status" and member.work_months is not None:
         return f"{display(member, name, member.work_status, reveal=reveal)}({member.work_months}个月)"
     if name == "insurance":
@@ -177,12 +184,21 @@ class Card:
     member_rows: list[list[str]]
     incomes: list[list[str]]
     cases: list[Case]
+    # The same incomes as numbers, for the .xlsx (a sheet sums numbers, not text).
+    income_numbers: list[list[object]] = field(default_factory=list)
+    # What the card still lacks (a 残疾 member imported without a grade): shown to be completed.
+    to_complete: list[str] = field(default_factory=list)
+    sign_off: tuple[str, ...] = SIGN_OFF
     # The 帮扶 sections (assistance.card): 帮扶责任人, plan and measures, visits, 小额信贷.
     assistance: object | None = None
 
     @property
     def title(self) -> str:
         return "贫困户登记表"
+
+    @property
+    def lacks(self) -> str:
+        return "、".join(self.to_complete)
 
 
 def build_card(household: Household, *, reveal: bool) -> Card:
@@ -209,7 +225,9 @@ def build_card(household: Household, *, reveal: bool) -> Card:
         ],
         member_rows=[[member_cell(m, name, reveal=reveal) for name in MEMBER_FIELDS_SHOWN] for m in members],
         incomes=[[_money(getattr(record, name)) for name, _ in INCOME_COLUMNS] for record in incomes],
+        income_numbers=[[getattr(record, name) for name, _ in INCOME_COLUMNS] for record in incomes],
         cases=list(household.cases.all()),
+        to_complete=[f"{m.name}的残疾等级(花名册未载,请补录)" for m in members if m.needs_disability_grade],
         assistance=card_assistance(household, reveal=reveal),
     )
 
@@ -231,10 +249,12 @@ def card_xlsx(card: Card) -> bytes:
     width = len(MEMBER_FIELDS_SHOWN)
     row = 1
 
-    def put(values: list[str], *, bold: bool = False) -> None:
+    def put(values: list[object], *, bold: bool = False) -> None:
         nonlocal row
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column, value=safe_text(value))
+            if isinstance(value, Decimal):
+                cell.number_format = "#,##0.00"
             cell.border = BOX
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if bold:
@@ -269,7 +289,7 @@ def card_xlsx(card: Card) -> bytes:
 
     heading("收入情况(元)")
     put([label for _, label in INCOME_COLUMNS], bold=True)
-    for values in card.incomes:
+    for values in card.income_numbers:
         put(values)
 
     heading("对象(名册)")
@@ -278,15 +298,19 @@ def card_xlsx(card: Card) -> bytes:
         put(
             [
                 case.get_program_display(),
-                str(case.entered_year),
+                case.entered_year,
                 case.get_state_display(),
                 case.get_poverty_class_display() or "—",
-                str(case.left_year or "—"),
+                case.left_year or "—",
             ]
         )
 
     if card.assistance is not None:
         write_assistance_sections(card.assistance, put, heading)
+
+    heading("第七步 签字确认")
+    for label in card.sign_off:
+        put([label, "", "", "", "日期:", "    年  月  日"])
 
     for column in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 12

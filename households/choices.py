@@ -8,6 +8,7 @@ from django.db import models
 class Standard(models.TextChoices):
     NATIONAL = "国家标准", "国家标准"
     PROVINCIAL = "省定标准", "省定标准"
+    CITY = "市定标准", "市定标准"
 
 
 class Attribute(models.TextChoices):
@@ -32,6 +33,7 @@ class Cause(models.TextChoices):
     CAPITAL = "缺资金", "缺资金"
     TRANSPORT = "交通条件落后", "交通条件落后"
     MOTIVATION = "自身发展动力不足", "自身发展动力不足"
+    OTHER = "其他", "其他"  # with Household.other_cause_note saying what
 
 
 class RoadType(models.TextChoices):

@@ -23,6 +23,11 @@ from villages.models import Area
 
 INCOME_YEAR = 2011
 ENTRY_YEAR = 2012
+# The round the demo works in (identification's demo): no exit is dated after it.
+CURRENT_ROUND_YEAR = 2014
+# 师宗县's code before 曲靖地区 became 曲靖市 (1997): numbers issued before then keep it. (530322 and
+# 532228 are 陆良县's, new and old.)
+OLD_REGION, REGION, REGION_CHANGED = "532227", "530323", 1997
 POVERTY_LINE = 2300
 DIBAO_LINE = 1400
 CHANGE_REASON = "演示数据"
@@ -31,9 +36,11 @@ SURNAMES = (
     "李王张刘陈杨赵黄周吴徐孙马朱胡郭何高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆"
     "汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-GIVEN = (
-    "文华建国明丽芳红英兰秀珍军平云林春海亮杰强勇志刚辉峰超伟涛斌鹏飞玉梅艳凤霞娟琼燕萍桂香丹翠德福贵荣顺发"
-)
+# Given-name characters by sex, as a county official would expect them on a roll.
+GIVEN = {
+    "男": "文华建国明军平云林海亮杰强勇志刚辉峰超伟涛斌鹏飞德福贵荣顺发成忠武宝",
+    "女": "丽芳红英兰秀珍春玉梅艳凤霞娟琼燕萍桂香丹翠美慧莲菊娥芬",
+}
 # 师宗县's peoples by township: 龙庆 is 彝族壮族, 五龙 壮族, 高良 壮族苗族瑶族; the rest mostly 汉族.
 ETHNICITY_MIX = {
     "龙庆乡": (("汉族", 40), ("彝族", 35), ("壮族", 25)),
@@ -76,8 +83,8 @@ class _IdNumbers:
         self.used: Counter = Counter()
 
     def next(self, rng: random.Random, birth: datetime.date, gender: str) -> str:
-        # Older people often carry the code of the office that issued their card, not 530323.
-        region = "530323" if birth.year >= 1970 or rng.random() < 0.7 else rng.choice(("530322", "532228"))
+        # A number keeps the county code of its issue: most people born before 1997 still carry 532227.
+        region = OLD_REGION if birth.year < REGION_CHANGED and rng.random() < 0.7 else REGION
         key = (region, birth, gender)
         n = self.used[key]
         self.used[key] += 1
@@ -88,9 +95,9 @@ def _birth(rng: random.Random, year: int) -> datetime.date:
     return datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(365))
 
 
-def _name(rng: random.Random, surname: str | None = None) -> str:
+def _name(rng: random.Random, gender: str, surname: str | None = None) -> str:
     return (surname or rng.choice(SURNAMES)) + "".join(
-        rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2)))
+        rng.choice(GIVEN[gender]) for _ in range(rng.choice((1, 2, 2)))
     )
 
 
@@ -138,20 +145,24 @@ def _family(rng: random.Random, ids: _IdNumbers, ethnicity: str) -> list[Member]
             labour = "无劳动力"
         else:
             labour = _pick(rng, (("普通劳动力", 80), ("技能劳动力", 20)))
-        working = labour in ("普通劳动力", "技能劳动力") and rng.random() < 0.45
+        school = _school(rng, age)
+        # Pupils and students live at school, not away at work.
+        working = school == "非在校生" and labour in ("普通劳动力", "技能劳动力") and rng.random() < 0.45
+        id_number = ids.next(rng, birth, gender)
         members.append(
             Member(
-                name=_name(rng, family_name),
-                id_number=ids.next(rng, birth, gender),
+                person_number=f"{len(members) + 1:02d}",  # prefixed with the 户编号 once it is known
+                name=_name(rng, gender, family_name),
+                id_number=id_number,
                 gender=gender,
                 birth_date=birth,
                 relation=relation,
                 ethnicity=ethnicity,
-                education=_education(rng, age),
-                school_status=_school(age),
+                education=_education(rng, age, school),
+                school_status=school,
                 health=health,
                 disability_grade=rng.choice(("一级", "二级", "三级", "四级")) if health == "残疾" else "",
-                disability_certificate=f"5303231{rng.randrange(10**8):08d}" if health == "残疾" else "",
+                disability_certificate=_certificate(rng, id_number) if health == "残疾" else "",
                 labour=labour,
                 work_status=_pick(rng, (("乡(镇)外县内务工", 30), ("县外省内务工", 40), ("省外务工", 30)))
                 if working
@@ -165,21 +176,52 @@ def _family(rng: random.Random, ids: _IdNumbers, ethnicity: str) -> list[Member]
     return members
 
 
-def _education(rng: random.Random, age: int) -> str:
+def _certificate(rng: random.Random, id_number: str) -> str:
+    """The 20-digit 残疾人证号: the holder's ID number, the category (1-7) and the grade (1-4)."""
+    return f"{id_number}{rng.randint(1, 7)}{rng.randint(1, 4)}"
+
+
+# The school a child is at, by age (in the income year); older teenagers may have left school.
+SCHOOL_BY_AGE = ((3, "非在校生"), (6, "学前教育"), (12, "小学"), (15, "初中"), (18, "高中"))
+# 文化程度 of someone at school: the level they are at.
+EDUCATION_AT_SCHOOL = {
+    "学前教育": "学龄前儿童",
+    "小学": "小学",
+    "初中": "初中",
+    "高中": "高中",
+    "中职": "高中",
+    "高职": "大专及以上",
+    "大专": "大专及以上",
+    "本科及以上": "大专及以上",
+}
+
+
+def _school(rng: random.Random, age: int) -> str:
+    for upper, status in SCHOOL_BY_AGE:
+        if age < upper:
+            if status == "高中" and rng.random() < 0.35:
+                return _pick(rng, (("中职", 50), ("非在校生", 50)))
+            return status
+    if age < 22 and rng.random() < 0.15:
+        return _pick(rng, (("高职", 30), ("大专", 40), ("本科及以上", 30)))
+    return "非在校生"
+
+
+def _education(rng: random.Random, age: int, school: str) -> str:
+    """文化程度 that agrees with age and schooling: the level a pupil is at; for the others, at most
+    what their age allows (初中 at 15, 高中 at 18, 大专及以上 from 21)."""
+    if school != "非在校生":
+        return EDUCATION_AT_SCHOOL[school]
     if age < 6:
         return "学龄前儿童"
-    if age < 12:
+    if age < 15:
         return "小学"
+    if age < 18:
+        return "初中"
     if age >= 60:
         return _pick(rng, (("文盲或半文盲", 55), ("小学", 40), ("初中", 5)))
-    return _pick(rng, (("文盲或半文盲", 8), ("小学", 40), ("初中", 40), ("高中", 9), ("大专及以上", 3)))
-
-
-def _school(age: int) -> str:
-    for upper, status in ((3, "非在校生"), (6, "学前教育"), (12, "小学"), (15, "初中"), (18, "高中")):
-        if age < upper:
-            return status
-    return "非在校生"
+    levels = [("文盲或半文盲", 8), ("小学", 40), ("初中", 40), ("高中", 9)]
+    return _pick(rng, levels + ([("大专及以上", 3)] if age >= 21 else []))
 
 
 def _income(
@@ -222,6 +264,7 @@ def create_demo_households(rng: random.Random, count: int) -> DemoCounts:
             group = rng.choice(groups)
             serial[group.code] += 1
             members = _family(rng, ids, _pick(rng, mix))
+            children = [m for m in members if m.relation in (choices.Relation.SON, choices.Relation.DAUGHTER)]
             poor = rng.random() < rate
             household = Household(
                 number=f"{group.code}{serial[group.code]:04d}",
@@ -232,7 +275,13 @@ def create_demo_households(rng: random.Random, count: int) -> DemoCounts:
                 bank_account=f"6224{rng.randrange(10**15):015d}" if poor else "",
                 arable_land=Decimal(rng.randint(5, 80)) / 10,
                 forest_land=Decimal(rng.randint(0, 100)) / 10,
+                orchard_land=Decimal(rng.randint(0, 20)) / 10,
                 has_electricity=rng.random() < 0.97,
+                has_production_electricity=rng.random() < 0.6,
+                military_martyr_family=rng.random() < 0.01,
+                # As the national form reads them: one child; exactly two children, both daughters.
+                only_child_household=len(children) == 1,
+                two_daughters_household=[m.relation for m in children] == [choices.Relation.DAUGHTER] * 2,
                 has_broadcast_tv=rng.random() < 0.85,
                 road_distance_km=Decimal(rng.randint(0, 50)) / 10,
                 road_type=_pick(rng, (("泥土路", 45), ("砂石路", 30), ("水泥路", 25))),
@@ -284,6 +333,7 @@ def create_demo_households(rng: random.Random, count: int) -> DemoCounts:
     for household, family, plan in families:
         for member in family:
             member.household = household
+            member.person_number = household.number + member.person_number
         members.extend(family)
         incomes.append(
             _income(
@@ -298,7 +348,11 @@ def create_demo_households(rng: random.Random, count: int) -> DemoCounts:
         counts.poor_members += len(family)
         fate = rng.random()
         state, left = (
-            ("lifted", 2015) if fate < 0.08 else ("returned", None) if fate < 0.09 else ("active", None)
+            ("lifted", rng.randint(ENTRY_YEAR + 1, CURRENT_ROUND_YEAR))
+            if fate < 0.08
+            else ("returned", None)
+            if fate < 0.09
+            else ("active", None)
         )
         cases.append(
             Case(

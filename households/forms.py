@@ -13,8 +13,14 @@ from accounts.models import User
 from households import choices
 from households.idnumber import InvalidIdNumber, normalize
 from households.models import Case, Household, IncomeRecord, Member
-from households.services import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS
-from households.validation import check_household_members, check_member, members_in_other_households
+from households.numbers import household_number_error
+from households.services import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS, may_set_attribute
+from households.validation import (
+    check_household_members,
+    check_member,
+    members_in_other_households,
+    other_cause_error,
+)
 from villages.models import Area
 from villages.selectors import areas_for
 
@@ -46,8 +52,16 @@ class HouseholdForm(forms.ModelForm):
             # 户编号 is the key the national system and the import know the household by.
             self.fields["number"].disabled = True
             self.fields["number"].help_text = "户编号建档后不能修改。"
+        else:
+            self.fields["number"].required = False
+            self.fields["number"].help_text = "留空由系统按村民小组代码加序号生成;已有全国系统户编号的照填。"
+        if not may_set_attribute(user, self.instance if self.instance.pk else None):
+            self.fields["attribute"].disabled = True
+            self.fields[
+                "attribute"
+            ].help_text = "不在扶贫名册的农户,贫困户属性由识别认定、花名册导入或县扶贫办设定。"
 
-    BASIC_FIELDS = HOUSEHOLD_FIELDS[:11]
+    BASIC_FIELDS = HOUSEHOLD_FIELDS[: HOUSEHOLD_FIELDS.index("arable_land")]
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [
@@ -56,7 +70,11 @@ class HouseholdForm(forms.ModelForm):
         ]
 
     def clean_number(self) -> str:
-        return self.cleaned_data["number"].strip()
+        number = self.cleaned_data["number"].strip()
+        # Checked when typed: a number registered before the check stays as it is.
+        if not self.instance.pk and number and (message := household_number_error(number)):
+            raise forms.ValidationError(message)
+        return number
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -67,6 +85,8 @@ class HouseholdForm(forms.ModelForm):
             self.add_error("dangerous_house_grade", "只有危房户才填写危房等级")
         if cleaned.get("main_cause") and cleaned.get("main_cause") in (cleaned.get("other_causes") or []):
             self.add_error("other_causes", "其他致贫原因不应重复主要致贫原因")
+        if message := other_cause_error(cleaned):
+            self.add_error("other_cause_note", message)
         return cleaned
 
 
@@ -189,6 +209,17 @@ class IncomeRecordForm(forms.ModelForm):
         pass
 
 
+# The registry holds every rural household; the rolls say which are 贫困户 (an open 扶贫 case), 低保户
+# and 特困户 (open cases there), and the rest are on no roll.
+NO_ROLL = "none"
+ROLL_FILTERS = [
+    (choices.Program.FUPIN, "贫困户"),
+    (choices.Program.DIBAO, "低保户"),
+    (choices.Program.TEKUN, "特困户"),
+    (NO_ROLL, "未在名册"),
+]
+
+
 def _with_all(choices_: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [("", "全部"), *choices_]
 
@@ -201,7 +232,7 @@ class HouseholdFilterForm(forms.Form):
         label="贫困户属性", choices=_with_all(choices.Attribute.choices), required=False
     )
     cause = forms.ChoiceField(label="主要致贫原因", choices=_with_all(choices.Cause.choices), required=False)
-    roll = forms.ChoiceField(label="名册", choices=_with_all(choices.Program.choices), required=False)
+    roll = forms.ChoiceField(label="户类", choices=_with_all(ROLL_FILTERS), required=False)
     state = forms.ChoiceField(label="对象状态", choices=_with_all(choices.CaseState.choices), required=False)
     after = forms.CharField(required=False, max_length=30)
     before = forms.CharField(required=False, max_length=30)
@@ -232,7 +263,15 @@ class HouseholdFilterForm(forms.Form):
             households = households.filter(attribute=data["attribute"])
         if data.get("cause"):
             households = households.filter(main_cause=data["cause"])
-        if data.get("roll") or data.get("state"):
+        if data.get("roll") == NO_ROLL:
+            households = households.exclude(
+                Exists(Case.objects.filter(household=OuterRef("pk"), state__in=Case.OPEN_STATES))
+            )
+            if data.get("state"):
+                households = households.filter(
+                    Exists(Case.objects.filter(household=OuterRef("pk"), state=data["state"]))
+                )
+        elif data.get("roll") or data.get("state"):
             households = households.filter(Exists(self._cases()))
         return households
 

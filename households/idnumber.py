@@ -71,3 +71,56 @@ def build(region: str, birth_date: datetime.date, sequence: int) -> str:
     """A well-formed number: 6-digit region, birth date, 3-digit sequence (odd = 男), check digit."""
     body = f"{region}{birth_date:%Y%m%d}{sequence % 1000:03d}"
     return body + calc_check_digit(body + "0")
+
+
+# GB/T 2260 province-level codes (and 71 台湾, 81 香港, 82 澳门, whose residents may hold a 居住证 number).
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+# 残疾人证号 (GB/T 26341 and 中国残联): the holder's 18-digit ID number, the category, then the grade.
+DISABILITY_CATEGORIES = {
+    "1": "视力残疾",
+    "2": "听力残疾",
+    "3": "言语残疾",
+    "4": "肢体残疾",
+    "5": "智力残疾",
+    "6": "精神残疾",
+    "7": "多重残疾",
+}
+DISABILITY_GRADES = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
+FIRST_GENERATION = re.compile(r"^\d{15}$")
+CERTIFICATE = re.compile(r"^\d{17}[\dX][1-7][1-4]$")
+
+
+@dataclass(frozen=True)
+class IdCell:
+    """What a roster's 公民身份号码 cell held when it was not a plain 18-digit number."""
+
+    number: str  # the 18-digit ID number
+    converted_from: str = ""  # the 15-digit number it was converted from
+    certificate: str = ""  # the 20-digit 残疾人证号
+    grade: str = ""  # 一级…四级, from the certificate's last digit
+
+    @property
+    def category(self) -> str:
+        return DISABILITY_CATEGORIES.get(self.certificate[18:19], "")
+
+
+def from_first_generation(number: str) -> str:
+    """A first-generation 15-digit number (1984–2004) as 18 digits: 19 before the 2-digit year, and a
+    check digit. Those numbers were issued to people born in the 1900s, hence always 19."""
+    body = f"{number[:6]}19{number[6:15]}"
+    return body + calc_check_digit(body + "0")
+
+
+def read_cell(text: str) -> str | IdCell:
+    """An 18-digit number as it is; a 15-digit one converted; a 20-digit 残疾人证号 split."""
+    if FIRST_GENERATION.match(text):
+        return IdCell(number=from_first_generation(text), converted_from=text)
+    if CERTIFICATE.match(text):
+        return IdCell(number=text[:18], certificate=text, grade=DISABILITY_GRADES[text[19]])
+    return text
+
+
+def known_province(number: str) -> bool:
+    return number[:2] in PROVINCE_CODES

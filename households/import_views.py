@@ -49,7 +49,10 @@ def import_upload(request):
         try:
             with transaction.atomic():
                 job = ImportJob.objects.create(
-                    user=request.user, file=upload, original_name=upload.name[:200]
+                    user=request.user,
+                    file=upload,
+                    original_name=upload.name[:200],
+                    year=form.cleaned_data["year"],
                 )
                 _enqueue(job, undo=partial(_forget, job))
         except QueueUnavailable as down:

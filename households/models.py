@@ -59,7 +59,16 @@ class Household(models.Model):
         default=list,
         blank=True,
     )
+    other_cause_note = models.CharField(
+        _("其他致贫原因说明"),
+        max_length=100,
+        blank=True,
+        help_text=_("致贫原因选“其他”时写明具体原因。"),
+    )
     deep_poverty = models.BooleanField(_("深度贫困户"), default=False)
+    military_martyr_family = models.BooleanField(_("是否军烈属"), null=True, blank=True)
+    only_child_household = models.BooleanField(_("是否独生子女户"), null=True, blank=True)
+    two_daughters_household = models.BooleanField(_("是否双女户"), null=True, blank=True)
 
     # 生产生活条件
     arable_land = _area_field(_("耕地面积(亩)"))
@@ -68,7 +77,9 @@ class Household(models.Model):
     returned_farmland = _area_field(_("退耕还林面积(亩)"))
     pasture_land = _area_field(_("牧草地面积(亩)"))
     water_surface = _area_field(_("水面面积(亩)"))
+    orchard_land = _area_field(_("林果面积(亩)"))
     has_electricity = models.BooleanField(_("是否通生活用电"), null=True, blank=True)
+    has_production_electricity = models.BooleanField(_("是否通生产用电"), null=True, blank=True)
     has_broadcast_tv = models.BooleanField(_("是否通广播电视"), null=True, blank=True)
     road_distance_km = models.DecimalField(
         _("与村主干路距离(公里)"),
@@ -106,10 +117,19 @@ class Household(models.Model):
     helper_household_field = "pk"  # a 帮扶责任人 sees the households paired with them (accounts.scoping)
 
     class Meta:
-        verbose_name = _("贫困户")
-        verbose_name_plural = _("贫困户")
+        # Every rural household the county registers; only an open case makes it a 贫困户 (or 低保户, 特困户).
+        verbose_name = _("农户")
+        verbose_name_plural = _("农户档案")
         ordering = ["number"]
         constraints = [
+            # 其他 as a cause says what in the note; the note is for that case only.
+            models.CheckConstraint(
+                name="household_other_cause_note_with_other",
+                condition=(
+                    Q(other_cause_note="") & ~Q(main_cause="其他") & ~Q(other_causes__contains=["其他"])
+                )
+                | (~Q(other_cause_note="") & (Q(main_cause="其他") | Q(other_causes__contains=["其他"]))),
+            ),
             models.CheckConstraint(
                 name="household_grade_only_for_dangerous_house",
                 condition=Q(dangerous_house=True) | Q(dangerous_house_grade=""),
@@ -132,6 +152,8 @@ class Member(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="members"
     )
+    # 户编号 + a 2-digit serial, generated where not imported (households.numbers).
+    person_number = models.CharField(_("人编号"), max_length=32, blank=True)
     name = models.CharField(_("姓名"), max_length=40)
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
     gender = models.CharField(_("性别"), max_length=1, choices=choices.Gender.choices)
@@ -181,6 +203,9 @@ class Member(models.Model):
             models.UniqueConstraint(
                 fields=["household"], condition=Q(relation="户主"), name="member_one_head"
             ),
+            models.UniqueConstraint(
+                fields=["person_number"], condition=~Q(person_number=""), name="member_person_number_unique"
+            ),
             # Birth date and gender must agree with the number: households.validation checks that
             # wherever members are written (forms, import, services).
             models.CheckConstraint(
@@ -199,6 +224,11 @@ class Member(models.Model):
     @property
     def is_head(self) -> bool:
         return self.relation == choices.Relation.HEAD
+
+    @property
+    def needs_disability_grade(self) -> bool:
+        """残疾 without a grade: accepted from a 花名册 (which has no such column), completed on the 户卡."""
+        return self.health == choices.Health.DISABLED and not self.disability_grade
 
 
 class IncomeRecord(models.Model):
@@ -356,12 +386,18 @@ class ImportJob(models.Model):
     )
     file = models.FileField(_("上传文件"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=200)
+    # The 识别年度 the file's rolls belong to, chosen on upload: never the clock's year.
+    year = models.PositiveSmallIntegerField(
+        _("识别年度"), null=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     phase = models.CharField(_("阶段"), max_length=10, choices=Phase.choices, default=Phase.PREVIEW)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    warnings = models.JSONField(_("提醒"), default=list, blank=True)
+    warning_count = models.PositiveIntegerField(_("提醒数"), default=0)
     sample = models.JSONField(_("样例"), default=list, blank=True)
     notes = models.JSONField(_("提示"), default=list, blank=True)
     error_file = models.FileField(_("错误标注文件"), upload_to="imports/errors/%Y/%m/", blank=True)

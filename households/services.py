@@ -14,8 +14,14 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from households import choices
-from households.models import Household, IncomeRecord, Member
-from households.validation import check_household_members, check_member, members_in_other_households
+from households.models import Case, Household, IncomeRecord, Member
+from households.numbers import household_number_error, next_household_number, person_numbers
+from households.validation import (
+    check_household_members,
+    check_member,
+    members_in_other_households,
+    other_cause_error,
+)
 from villages.models import Area
 
 # Who enters and corrects households: the village (its own village), the township and the county
@@ -34,14 +40,20 @@ HOUSEHOLD_FIELDS = (
     "attribute",
     "main_cause",
     "other_causes",
+    "other_cause_note",
     "deep_poverty",
+    "military_martyr_family",
+    "only_child_household",
+    "two_daughters_household",
     "arable_land",
     "irrigated_land",
     "forest_land",
     "returned_farmland",
     "pasture_land",
     "water_surface",
+    "orchard_land",
     "has_electricity",
+    "has_production_electricity",
     "has_broadcast_tv",
     "road_distance_km",
     "road_type",
@@ -127,6 +139,37 @@ def _check_members(members: Sequence[Mapping], *, household_id: int | None) -> N
         raise ValidationError(errors)
 
 
+# Who may set 贫困户属性 on a household that is on no roll: the county. Elsewhere it comes from the
+# identification workflow or the roster import; a cadre corrects it only on a household on a roll.
+ATTRIBUTE_SETTERS = {Role.COUNTY_FUPIN, Role.ADMIN}
+
+
+def may_set_attribute(actor: User, household: Household | None) -> bool:
+    if actor.role in ATTRIBUTE_SETTERS:
+        return True
+    return (
+        household is not None
+        and household.pk is not None
+        and household.cases.filter(program=choices.Program.FUPIN, state__in=Case.OPEN_STATES).exists()
+    )
+
+
+def _check_household(actor: User, household: Household | None, data: Mapping) -> None:
+    """户编号's format, 其他 with its note, and who may set 贫困户属性."""
+    errors: dict[str, str] = {}
+    if household is None and data.get("number") and (message := household_number_error(data["number"])):
+        errors["number"] = message
+    if message := other_cause_error(data):
+        errors["other_cause_note"] = message
+    current = household.attribute if household is not None else ""
+    if data.get("attribute", current) != current and not may_set_attribute(actor, household):
+        errors["attribute"] = (
+            "该户不在扶贫名册中:贫困户属性由识别认定、花名册导入或县扶贫办设定,村、乡镇不能直接填写。"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 def _write_members(*, household: Household, actor: User, members: Sequence[Mapping]) -> None:
     """Make the household's members exactly `members`: rows with an `id` are updated, others created,
     and members not listed are removed."""
@@ -147,11 +190,20 @@ def _write_members(*, household: Household, actor: User, members: Sequence[Mappi
             not (m.get("id") and existing[m["id"]].is_head and m.get("relation") != choices.Relation.HEAD)
         ),
     )
+    # A 人编号 names one person for good: the numbers of members who have left are not given again.
+    taken = set(
+        Member.history.filter(household_id=household.pk)
+        .exclude(person_number="")
+        .values_list("person_number", flat=True)
+    )
     for values in ordered:
         member = existing[values["id"]] if values.get("id") else Member(household=household)
         for field in MEMBER_FIELDS:
             if field in values:
                 setattr(member, field, values[field])
+        if not member.person_number:
+            member.person_number = person_numbers(household.number, taken, 1)[0]
+            taken.add(member.person_number)
         # Uniqueness of the person was checked above, with the other 户编号 in the message.
         member.full_clean(validate_unique=False)
         member._history_user = actor
@@ -170,8 +222,13 @@ def household_create(*, actor: User, data: Mapping, members: Sequence[Mapping]) 
     _deny_unless_editor(actor)
     _check_group(actor, data["group"])
     _check_members(members, household_id=None)
+    _check_household(actor, None, data)
     household = Household()
     _set_household_fields(household, data)
+    if not household.number:
+        # Drawn under the group's row lock: two cadres registering in one group get different serials.
+        Area.objects.select_for_update().filter(pk=household.group_id).first()
+        household.number = next_household_number(household.group)
     household.full_clean()
     household._history_user = actor
     household.save()
@@ -195,6 +252,7 @@ def household_update(
         raise ValidationError({"number": "户编号建档后不能修改。"})
     _check_group(actor, data.get("group", locked.group))
     _check_members(members, household_id=locked.pk)
+    _check_household(actor, locked, data)
     _set_household_fields(locked, data)
     locked.full_clean()
     locked._history_user = actor

@@ -15,8 +15,13 @@ from households.idnumber import IdInfo, InvalidIdNumber, parse
 from households.models import Member
 
 
-def check_member(values: Mapping, *, today: datetime.date | None = None) -> dict[str, str]:
-    """One person: the ID number is valid and agrees with 性别 and 出生日期; 残疾 details fit 健康状况."""
+def check_member(
+    values: Mapping, *, today: datetime.date | None = None, grade_required: bool = True
+) -> dict[str, str]:
+    """One person: the ID number is valid and agrees with 性别 and 出生日期; 残疾 details fit 健康状况.
+
+    `grade_required=False` for the 花名册, which has no 残疾等级 column: the member is accepted and the
+    户卡 asks for the grade (Member.needs_disability_grade); the browser form always asks for it."""
     errors: dict[str, str] = {}
     try:
         info: IdInfo | None = parse(values.get("id_number"), today=today)
@@ -36,12 +41,23 @@ def check_member(values: Mapping, *, today: datetime.date | None = None) -> dict
         values.get("disability_grade") or values.get("disability_certificate")
     ):
         errors["disability_grade"] = "只有健康状况为“残疾”时才填写残疾证号和残疾等级"
-    if health == choices.Health.DISABLED and not values.get("disability_grade"):
+    if grade_required and health == choices.Health.DISABLED and not values.get("disability_grade"):
         errors["disability_grade"] = "健康状况为“残疾”时须填写残疾等级"
     months = values.get("work_months")
     if months is not None and not 0 <= months <= 12:
         errors["work_months"] = "务工时间应在0到12个月之间"
     return errors
+
+
+def other_cause_error(values: Mapping) -> str | None:
+    """致贫原因 其他 says what in 其他致贫原因说明; the note is for that case only."""
+    causes = [values.get("main_cause"), *(values.get("other_causes") or [])]
+    note = (values.get("other_cause_note") or "").strip()
+    if choices.Cause.OTHER in causes and not note:
+        return "致贫原因选了“其他”,须在“其他致贫原因说明”中写明具体原因"
+    if note and choices.Cause.OTHER not in causes:
+        return "只有致贫原因选了“其他”时才填写“其他致贫原因说明”"
+    return None
 
 
 def check_household_members(members: Iterable[Mapping]) -> list[str]:

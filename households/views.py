@@ -25,6 +25,8 @@ from django.views.decorators.http import require_POST
 from households import choices, services
 from households.card import INCOME_COLUMNS, build_card, card_xlsx, household_history
 from households.forms import (
+    NO_ROLL,
+    ROLL_FILTERS,
     HouseholdFilterForm,
     HouseholdForm,
     IncomeRecordForm,
@@ -39,6 +41,7 @@ from households.validation import members_in_other_households
 from villages.models import SIGNIFICANT_DIGITS, Area
 
 PAGE_SIZE = 50
+ON_A_ROLL = "_on_a_roll"
 FACET_CACHE_SECONDS = 60
 
 
@@ -98,6 +101,7 @@ def _facets(households: QuerySet[Household], filters: HouseholdFilterForm) -> di
             by_area[row["prefix"]] = by_area.get(row["prefix"], 0) + row["n"]
 
     by_roll, by_state = _case_counts(households, roll=data.get("roll") or None)
+    by_roll[NO_ROLL] = total - by_roll.pop(ON_A_ROLL, 0)
 
     def group(name: str, title: str, values: list[tuple[str, str]], counts: dict[str, int]) -> FacetGroup:
         rest = filters.query_without(name)
@@ -119,7 +123,7 @@ def _facets(households: QuerySet[Household], filters: HouseholdFilterForm) -> di
             group("area", "下辖区划", [(c.code, c.name) for c in children], area_counts),
             group("attribute", "贫困户属性", choices.Attribute.choices, by_attribute),
             group("cause", "主要致贫原因", choices.Cause.choices, by_cause),
-            group("roll", "名册(在册)", choices.Program.choices, by_roll),
+            group("roll", "户类", ROLL_FILTERS, by_roll),
             group("state", "对象状态", choices.CaseState.choices, by_state),
         ],
     }
@@ -136,15 +140,20 @@ def _case_counts(
     """
     subquery, params = households.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
+        # The empty grouping set counts the households on any roll, so the rest are "未在名册".
         cursor.execute(
-            "SELECT program, state, COUNT(DISTINCT household_id) FROM households_case"
-            f" WHERE household_id IN ({subquery}) GROUP BY GROUPING SETS ((program, state), (state))",
-            params,
+            "SELECT program, state, COUNT(DISTINCT household_id),"
+            " COUNT(DISTINCT household_id) FILTER (WHERE state = ANY(%s)) FROM households_case"
+            f" WHERE household_id IN ({subquery}) GROUP BY GROUPING SETS ((program, state), (state), ())",
+            [list(Case.OPEN_STATES), *params],
         )
         rows = cursor.fetchall()
     by_roll: dict[str, int] = {}
     by_state: dict[str, int] = {}
-    for program, state, count in rows:
+    for program, state, count, open_count in rows:
+        if program is None and state is None:
+            by_roll[ON_A_ROLL] = open_count
+            continue
         if program is not None and state in Case.OPEN_STATES:
             # At most one open case per household and program (case_one_open_per_program): a sum is exact.
             by_roll[program] = by_roll.get(program, 0) + count

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from households.card import Card, build_card, card_xlsx
-from households.importer import COLUMNS, NATIONAL_COLUMNS, NOT_FROM_FILE, _clean_header
+from households.importer import COLUMNS, NATIONAL_COLUMNS, NOT_FROM_FILE, clean_header
 from households.models import Household, Member
 from households.privacy import mask_bank_account
 from reports import privacy, rows, statistics
@@ -90,16 +90,16 @@ def register_sheets(area: Area, *, reveals: frozenset[str], name_prefix: str = "
     return [
         Sheet(
             f"{name_prefix}户"[:31],
-            [c.header for c in HOUSEHOLD_COLUMNS],
+            rows.headers(HOUSEHOLD_COLUMNS),
             rows.household_rows(prefix, reveals=reveals),
-            [c.width for c in HOUSEHOLD_COLUMNS],
+            rows.widths(HOUSEHOLD_COLUMNS),
             title=f"{area_title(area)}建档立卡贫困户花名册(户)",
         ),
         Sheet(
             f"{name_prefix}人"[:31],
-            [c.header for c in MEMBER_COLUMNS],
+            rows.headers(MEMBER_COLUMNS),
             rows.member_rows(prefix, reveals=reveals),
-            [c.width for c in MEMBER_COLUMNS],
+            rows.widths(MEMBER_COLUMNS),
             title=f"{area_title(area)}建档立卡贫困人口花名册(人)",
         ),
     ]
@@ -121,25 +121,21 @@ def village_register(job: ExportJob) -> Written:
 # --- 乡有簿 ----------------------------------------------------------------------------------------------
 
 SUMMARY_HEADERS = [
-    "行政村", "总户数", "总人口", "贫困户数", "贫困人口", "低保户数", "低保人口", "特困户数", "特困人口",
+    rows.SERIAL, "行政村", "总户数", "总人口", "贫困户数", "贫困人口", "低保户数", "低保人口", "特困户数", "特困人口",
     *(f"{label}(户)" for _, label in statistics.ATTRIBUTES), "贫困发生率(%)", "规模控制指标",
     *(f"致贫原因:{label}(户)" for _, label in statistics.CAUSES),
 ]  # fmt: skip
 
 
-def summary_row(f: statistics.AreaFigures) -> list[object]:
+def summary_row(f: statistics.AreaFigures, serial: int | str = "") -> list[object]:
     """A village's line of the township summary, from reports.statistics (the dashboard's own numbers)."""
     return [
-        "合计" if f.is_total else f.name, f.households, f.persons, f.fupin.households, f.fupin.persons,
+        serial, "合计" if f.is_total else f.name, f.households, f.persons, f.fupin.households, f.fupin.persons,
         f.dibao.households, f.dibao.persons, f.tekun.households, f.tekun.persons,
         *(f.by_attribute[value].households for value, _ in statistics.ATTRIBUTES),
-        _percent(f.incidence), "" if f.quota is None else f.quota,
+        f.incidence, f.quota,
         *(f.by_cause[value].households for value, _ in statistics.CAUSES),
     ]  # fmt: skip
-
-
-def _percent(value) -> str:
-    return "" if value is None else f"{value:.2f}"
 
 
 def township_sheets(township: Area, *, job: ExportJob) -> Iterator[Sheet]:
@@ -147,8 +143,8 @@ def township_sheets(township: Area, *, job: ExportJob) -> Iterator[Sheet]:
     yield Sheet(
         "汇总",
         SUMMARY_HEADERS,
-        [summary_row(f) for f in figures.all_rows],
-        [12] + [8] * (len(SUMMARY_HEADERS) - 1),
+        [summary_row(f, "" if f.is_total else serial) for serial, f in enumerate(figures.all_rows, start=1)],
+        [rows.SERIAL_WIDTH, 12] + [8] * (len(SUMMARY_HEADERS) - 2),
         title=f"{area_title(township)}建档立卡贫困人口汇总表",
         bold_last=True,
     )
@@ -170,6 +166,7 @@ def township_book(job: ExportJob) -> Written:
 def roster_columns() -> list[Column]:
     """The household import's own headers (households.importer.COLUMNS), so an export re-imports as is."""
     columns = [
+        Column(rows.SERIAL, "row_number() OVER (ORDER BY g.code, h.number, m.relation <> '户主', m.id)", 6),
         Column("乡(镇)", "t.name", 10),
         Column("行政村", "v.name", 10),
         Column("村民小组", "g.name", 10),
@@ -181,7 +178,7 @@ def roster_columns() -> list[Column]:
                 continue
             key = f"{prefix}.{f.name}"
             header = str(f.verbose_name)
-            if COLUMNS.get(_clean_header(header), None) is None or COLUMNS[_clean_header(header)].key != key:
+            if COLUMNS.get(clean_header(header), None) is None or COLUMNS[clean_header(header)].key != key:
                 header = NATIONAL_COLUMNS[key][0]
             columns.append(Column(header, _roster_sql(f"{alias}.{f.column}", f), 10))
     columns.append(
@@ -205,6 +202,8 @@ def _roster_sql(column: str, field) -> str:
         return rows.yes_no(column)
     if hasattr(field, "base_field"):
         return f"array_to_string({column}, '、')"
+    if isinstance(field, models.DecimalField | models.IntegerField) and not field.choices:
+        return column  # a number, blank when unknown; the import reads numbers as numbers
     if isinstance(field, models.DateField):
         return f"coalesce(to_char({column}, 'YYYY-MM-DD'), '')"
     return rows.text(column)
@@ -247,7 +246,17 @@ def roster(job: ExportJob) -> Written:
 
 PROFILE_FIELDS = ["is_poor_village", "has_paved_road", "has_tap_water", "drinking_water_safe", "has_power",
                   "has_clinic", "has_school", "has_broadband", "collective_income", "distance_to_township_km"]  # fmt: skip
-FORM_HEADERS = ["区划代码", "乡(镇)", "行政村", "总户数", "总人口", "贫困户数", "贫困人口", "贫困发生率(%)"]
+FORM_HEADERS = [
+    rows.SERIAL,
+    "区划代码",
+    "乡(镇)",
+    "行政村",
+    "总户数",
+    "总人口",
+    "贫困户数",
+    "贫困人口",
+    "贫困发生率(%)",
+]
 
 
 def profile_cells(profile: AreaProfile | None) -> list[object]:
@@ -256,9 +265,8 @@ def profile_cells(profile: AreaProfile | None) -> list[object]:
     cells = []
     for name in PROFILE_FIELDS:
         value = getattr(profile, name)
-        cells.append(
-            "" if value is None else ("是" if value else "否") if isinstance(value, bool) else str(value)
-        )
+        # Numbers (集体经济收入, 距离) stay numbers; yes/no as 是/否.
+        cells.append(("是" if value else "否") if isinstance(value, bool) else value)
     return cells
 
 
@@ -272,13 +280,13 @@ def form_rows(job: ExportJob, level: str) -> list[list[object]]:
         a.pk: a for a in Area.objects.filter(level=Area.Level.TOWNSHIP, code__startswith=job.area.code[:6])
     }
     out = []
-    for f in table.rows:
+    for serial, f in enumerate(table.rows, start=1):
         village = f.area if level == Area.Level.VILLAGE else villages[f.area.parent_id]
         township = townships[village.parent_id]
         group = [f.name] if level == Area.Level.GROUP else []
         out.append([
-            f.code, township.name, village.name, *group, f.households, f.persons, f.fupin.households,
-            f.fupin.persons, _percent(f.incidence), *profile_cells(f.profile),
+            serial, f.code, township.name, village.name, *group, f.households, f.persons, f.fupin.households,
+            f.fupin.persons, f.incidence, *profile_cells(f.profile),
         ])  # fmt: skip
     return out
 
@@ -286,9 +294,9 @@ def form_rows(job: ExportJob, level: str) -> list[list[object]]:
 def area_form(job: ExportJob, level: str, label: str) -> Written:
     profile_headers = [str(AreaProfile._meta.get_field(name).verbose_name) for name in PROFILE_FIELDS]
     group = ["村民小组"] if level == Area.Level.GROUP else []
-    headers = [*FORM_HEADERS[:3], *group, *FORM_HEADERS[3:], *profile_headers]
+    headers = [*FORM_HEADERS[:4], *group, *FORM_HEADERS[4:], *profile_headers]
     data = form_rows(job, level)
-    widths = [16, 10, 10] + [9] * (len(headers) - 3)
+    widths = [rows.SERIAL_WIDTH, 16, 10, 10] + [9] * (len(headers) - 4)
     write_workbook(job.path, [Sheet(label, headers, data, widths, title=f"{area_title(job.area)}{label}")])
     return Written(_xlsx_name(label, job.area), len(data))
 

@@ -1,9 +1,10 @@
 """The rows of the ledgers, straight from SQL: one query per sheet, streamed, labels resolved in the query.
 
 A ledger can hold 400,000 persons, so nothing here builds model instances: each query returns tuples of
-display values (Chinese labels, '是'/'否', ISO dates) ready for the sheet writer, through a server-side
-cursor in batches. Personal numbers are masked in Python (households.idnumber.mask and friends), and health
-columns emptied, where the file's level (reports.privacy) does not show them whole.
+display values (Chinese labels, '是'/'否', ISO dates; numbers as numbers, so that a sheet can sum them)
+ready for the sheet writer, through a server-side cursor in batches, each row led by its 序号. Personal
+numbers are masked in Python (households.idnumber.mask and friends), and health columns emptied, where the
+file's level (reports.privacy) does not show them whole.
 """
 
 from __future__ import annotations
@@ -92,13 +93,13 @@ HOUSEHOLD_COLUMNS = [
     Column("识别标准", text("h.standard"), 8),
     Column("主要致贫原因", text("h.main_cause"), 10),
     Column("其他致贫原因", "array_to_string(h.other_causes, '、')", 14),
-    Column("识别年度", text("f.entered_year"), 6),
+    Column("识别年度", "f.entered_year", 6),
     Column("扶贫状态", labels("f.state", CASE_STATE), 8),
     Column("贫困类型", labels("f.poverty_class", choices.PovertyClass), 20),
     Column("低保状态", labels("d.state", CASE_STATE), 8),
     Column("特困状态", labels("k.state", CASE_STATE), 8),
-    Column("收入年度", text("i.year"), 6),
-    Column("年人均纯收入(元)", f"coalesce(round({PER_CAPITA}, 2)::text, '')", 10),
+    Column("收入年度", "i.year", 6),
+    Column("年人均纯收入(元)", f"round({PER_CAPITA}, 2)", 10),
     Column("深度贫困户", yes_no("h.deep_poverty"), 6),
     Column("危房户", yes_no("h.dangerous_house"), 6),
     Column("饮水安全", yes_no("h.drinking_water_safe"), 6),
@@ -124,7 +125,7 @@ MEMBER_COLUMNS = [
     Column("残疾等级", "m.disability_grade", 6),
     Column("劳动技能", "m.labour", 8),
     Column("务工状况", "m.work_status", 12),
-    Column("务工时间(月)", text("m.work_months"), 6),
+    Column("务工时间(月)", "m.work_months", 6),
     Column("基本医疗保险", yes_no("m.basic_medical_insurance"), 6),
     Column("大病保险", yes_no("m.serious_illness_insurance"), 6),
     Column("养老保险", yes_no("m.pension_insurance"), 6),
@@ -178,6 +179,25 @@ WHERE {where}
 ORDER BY g.code, h.number, m.relation <> '户主', m.id"""
 
 
+# The national registers number their rows: 序号 leads every ledger sheet.
+SERIAL = "序号"
+SERIAL_WIDTH = 6
+
+
+def headers(columns: list[Column]) -> list[str]:
+    return [SERIAL, *(c.header for c in columns)]
+
+
+def widths(columns: list[Column]) -> list[int]:
+    return [SERIAL_WIDTH, *(c.width for c in columns)]
+
+
+def numbered(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """Each row led by its 序号 (1, 2, …), counted as the rows stream out."""
+    for serial, row in enumerate(rows, start=1):
+        yield (serial, *row)
+
+
 def stream(sql: str, params: list) -> Iterator[tuple]:
     """Rows in batches from a server-side cursor: memory stays flat whatever the area."""
     with connection.chunked_cursor() as cursor:
@@ -211,15 +231,17 @@ def _masker(columns: list[Column], reveals: frozenset[str]):
 
 
 def household_rows(prefix: str, *, reveals: frozenset[str], on_rolls: bool = True) -> Iterator[tuple]:
+    """The rows of HOUSEHOLD_COLUMNS, each led by its 序号 (headers(HOUSEHOLD_COLUMNS))."""
     rows = stream(household_sql(on_rolls=on_rolls), [prefix + "%"])
     masked = _masker(HOUSEHOLD_COLUMNS, reveals)
-    return map(masked, rows) if masked else rows
+    return numbered(map(masked, rows) if masked else rows)
 
 
 def member_rows(prefix: str, *, reveals: frozenset[str], on_rolls: bool = True) -> Iterator[tuple]:
+    """The rows of MEMBER_COLUMNS, each led by its 序号 (headers(MEMBER_COLUMNS))."""
     rows = stream(member_sql(on_rolls=on_rolls), [prefix + "%"])
     masked = _masker(MEMBER_COLUMNS, reveals)
-    return map(masked, rows) if masked else rows
+    return numbered(map(masked, rows) if masked else rows)
 
 
 def count(prefix: str, *, on_rolls: bool = True) -> tuple[int, int]:

@@ -141,7 +141,7 @@ def test_starting_an_import_with_the_queue_down_leaves_no_job_and_no_file(
     path = write_roster(tmp_path / "r.xlsx", family("530323101201001001", 1))
     client.force_login(users.fupin)
     with path.open("rb") as handle:
-        response = client.post(reverse("households:import_upload"), {"file": handle})
+        response = client.post(reverse("households:import_upload"), {"file": handle, "year": 2012})
     assert response.status_code == 200 and QUEUE_DOWN in response.content.decode()
     assert not ImportJob.objects.exists()
     assert not [p for p in Path(media).rglob("*") if p.is_file()]
@@ -154,6 +154,7 @@ def test_confirming_an_import_with_the_queue_down_leaves_it_confirmable(redis_do
             user=users.fupin,
             file=File(handle, name="r.xlsx"),
             original_name="r.xlsx",
+            year=2012,
             status=ImportJob.Status.DONE,
         )
     client.force_login(users.fupin)
@@ -251,7 +252,7 @@ def test_a_worker_killed_mid_import_fails_the_job_and_the_retry_imports_exactly_
     with path.open("rb") as handle:
         job = ImportJob.objects.create(
             user=users.fupin, file=File(handle, name="big.xlsx"), original_name="big.xlsx",
-            phase=ImportJob.Phase.IMPORT,
+            phase=ImportJob.Phase.IMPORT, year=2012,
         )  # fmt: skip
     redis_broker.control.purge()
     worker = _start_worker(media)

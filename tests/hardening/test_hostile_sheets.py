@@ -75,7 +75,7 @@ def test_roster_import_job_fails_with_the_reason_and_writes_nothing(
     path, words = build(tmp_path, name, roster=True)
     with path.open("rb") as handle:
         job = ImportJob.objects.create(
-            user=users.fupin, file=File(handle, name=path.name), original_name=path.name
+            user=users.fupin, file=File(handle, name=path.name), original_name=path.name, year=2012
         )
     run_import_job(job_id=job.pk)
     job.refresh_from_db()
@@ -137,12 +137,12 @@ def test_cells_without_references_are_counted_too(tmp_path):
 def test_csv_in_gbk_or_utf8_previews_like_the_same_xlsx(tmp_path, users, county_tree, encoding):
     rows = [*family("530323101201001001", 1), *family("530323101201001002", 3, size=3)]
     xlsx_result = import_roster(
-        path=write_roster(tmp_path / "r.xlsx", rows, title=False), user=users.fupin, dry_run=True
+        path=write_roster(tmp_path / "r.xlsx", rows, title=False), user=users.fupin, dry_run=True, year=2012
     )
     csv_path = tmp_path / "r.csv"
     lines = [",".join(HEADERS)] + [",".join(str(row.get(h, "")) for h in HEADERS) for row in rows]
     csv_path.write_bytes("\r\n".join(lines).encode(encoding))
-    csv_result = import_roster(path=csv_path, user=users.fupin, dry_run=True)
+    csv_result = import_roster(path=csv_path, user=users.fupin, dry_run=True, year=2012)
     assert csv_result.ok, [e.as_dict() for e in csv_result.errors]
     assert csv_result.counts == xlsx_result.counts
     assert csv_result.counts["households_created"] == 2 and csv_result.counts["members_created"] == 5
@@ -153,7 +153,7 @@ def test_csv_person_twice_in_the_file_is_refused(tmp_path, users, county_tree):
     csv_path = tmp_path / "dup.csv"
     lines = [",".join(HEADERS)] + [",".join(str(row.get(h, "")) for h in HEADERS) for row in rows]
     csv_path.write_bytes("\n".join(lines).encode("gbk"))
-    result = import_roster(path=csv_path, user=users.fupin, dry_run=False)
+    result = import_roster(path=csv_path, user=users.fupin, dry_run=False, year=2012)
     assert not result.ok and any("证件号码" in e.column for e in result.errors)
     assert not Household.objects.exists()
 
@@ -312,7 +312,7 @@ def test_the_job_page_shows_the_failure_and_its_reason(
     path = hostile.far_cell(tmp_path / "far.xlsx")
     client.force_login(users.fupin)
     with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:
-        response = client.post(reverse("households:import_upload"), {"file": handle})
+        response = client.post(reverse("households:import_upload"), {"file": handle, "year": 2012})
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.status == ImportJob.Status.FAILED
     page = client.get(reverse("households:import_job", args=[job.pk])).content.decode()
@@ -349,7 +349,7 @@ def test_an_upload_declared_too_big_is_refused_before_the_body_is_read(client, u
     client.force_login(users.fupin)
     response = client.post(
         reverse("households:import_upload"),
-        {"file": SimpleUploadedFile("r.xlsx", b"PK\x03\x04")},
+        {"file": SimpleUploadedFile("r.xlsx", b"PK\x03\x04"), "year": 2012},
         CONTENT_LENGTH=str(200 << 20),  # what the browser declares; the body itself never gets read
     )
     assert response.status_code == 413

@@ -108,3 +108,39 @@ def test_seed_demo_reports_households(db):
     call_command("seed_demo", "--households", "100", stdout=out)
     assert "100 户" in out.getvalue()
     assert Household.objects.filter(group__level=Area.Level.GROUP).count() == 100
+
+
+def test_demo_people_look_real_to_a_county_official(demo_county):
+    """Issue 9's Demo: names match sex, schooling agrees with age, 师宗县's own region codes, no late exit."""
+    from households.demo import CURRENT_ROUND_YEAR, GIVEN, INCOME_YEAR, OLD_REGION, REGION, REGION_CHANGED
+
+    create_demo_households(random.Random(8), 1500)
+    members = list(Member.objects.select_related("household"))
+    assert len(members) > 4000
+    for m in members:
+        given = m.name[1:]
+        assert set(given) <= set(GIVEN[m.gender]), (m.name, m.gender)
+        age = INCOME_YEAR - m.birth_date.year
+        if age < 15:
+            assert m.education in ("学龄前儿童", "小学", "初中"), (age, m.education)
+        if age < 18:
+            assert m.education != "大专及以上", (age, m.education)
+        if age < 21 and m.school_status == "非在校生":
+            assert m.education != "大专及以上", (age, m.education)
+        if m.school_status != "非在校生":
+            assert not m.work_status and m.work_months is None, (m.school_status, m.work_status)
+            assert 3 <= age < 22, (age, m.school_status)
+        region = m.id_number[:6]
+        assert region in (OLD_REGION, REGION), region  # never 陆良县's 530322 or 532228
+        if m.birth_date.year >= REGION_CHANGED:
+            assert region == REGION
+        assert (
+            m.person_number.startswith(m.household.number)
+            and len(m.person_number) == len(m.household.number) + 2
+        )
+        if m.disability_certificate:
+            assert m.disability_certificate[:18] == m.id_number and len(m.disability_certificate) == 20
+    assert {m.id_number[:6] for m in members if m.birth_date.year < REGION_CHANGED} == {OLD_REGION, REGION}
+    assert {m.gender for m in members} == {"男", "女"}
+    assert not Case.objects.filter(left_year__gt=CURRENT_ROUND_YEAR).exists()
+    assert Case.objects.filter(state="lifted").exists()

@@ -11,13 +11,13 @@ from openpyxl import load_workbook
 from households.importer import import_roster, write_error_workbook
 from households.models import Case, Household, Member
 from tests.factories import HouseholdFactory, MemberFactory, id_number_for
-from tests.households.import_helpers import HEADERS, family, person, write_roster
+from tests.households.import_helpers import H1, H2, H3, H4, HEADERS, family, person, write_roster
 
 pytestmark = pytest.mark.django_db
 
 
 def run(path, user, *, dry_run=False):
-    return import_roster(path=path, user=user, dry_run=dry_run)
+    return import_roster(path=path, user=user, dry_run=dry_run, year=2012)
 
 
 def only_error(result):
@@ -30,14 +30,14 @@ def history_rows() -> int:
 
 
 def test_imports_households_and_members_with_history(tmp_path, users, county_tree):
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 3) + family("H2", 10, 2))
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 3) + family(H2, 10, 2))
 
     result = run(path, users.fupin)
 
     assert result.ok
     assert result.counts["households_created"] == 2
     assert result.counts["members_created"] == 5
-    household = Household.objects.get(number="H1")
+    household = Household.objects.get(number=H1)
     assert household.group == county_tree.dazhai
     assert household.attribute == "一般贫困户"
     assert household.dangerous_house is False
@@ -60,7 +60,7 @@ def test_imports_households_and_members_with_history(tmp_path, users, county_tre
 
 
 def test_header_row_found_under_title_and_blank_rows_skipped(tmp_path, users, county_tree):
-    path = write_roster(tmp_path / "r.xlsx", [None, *family("H1", 1, 2), None, None, *family("H2", 10, 1)])
+    path = write_roster(tmp_path / "r.xlsx", [None, *family(H1, 1, 2), None, None, *family(H2, 10, 1)])
 
     result = run(path, users.fupin)
 
@@ -71,7 +71,7 @@ def test_header_row_found_under_title_and_blank_rows_skipped(tmp_path, users, co
 
 
 def test_header_row_without_title(tmp_path, users, county_tree):
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 2), title=False)
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 2), title=False)
 
     assert run(path, users.fupin).ok
     assert Member.objects.count() == 2
@@ -79,17 +79,17 @@ def test_header_row_without_title(tmp_path, users, county_tree):
 
 def test_synonyms_and_column_order(tmp_path, users, county_tree):
     synonyms = {"乡": "乡镇", "自然村": "村民小组", "证件号码": "身份证号", "人均纯收入": "年人均纯收入"}
-    rows = [{synonyms.get(k, k): v for k, v in row.items()} for row in family("H1", 1, 2)]
+    rows = [{synonyms.get(k, k): v for k, v in row.items()} for row in family(H1, 1, 2)]
     headers = [synonyms.get(h, h) for h in reversed(HEADERS)]
 
     result = run(write_roster(tmp_path / "r.xlsx", rows, headers=headers), users.fupin)
 
     assert result.ok, [e.as_dict() for e in result.errors]
-    assert Household.objects.get(number="H1").members.count() == 2
+    assert Household.objects.get(number=H1).members.count() == 2
 
 
 def test_model_field_names_are_accepted_as_headers(tmp_path, users, county_tree):
-    rows = family("H1", 1, 1, **{"耕地面积(亩)": 3.5, "文化程度": "初中", "其他致贫原因": "缺技术、缺资金"})
+    rows = family(H1, 1, 1, **{"耕地面积(亩)": 3.5, "文化程度": "初中", "其他致贫原因": "缺技术、缺资金"})
 
     result = run(
         write_roster(
@@ -99,7 +99,7 @@ def test_model_field_names_are_accepted_as_headers(tmp_path, users, county_tree)
     )
 
     assert result.ok, [e.as_dict() for e in result.errors]
-    household = Household.objects.get(number="H1")
+    household = Household.objects.get(number=H1)
     assert str(household.arable_land) == "3.50"
     assert household.other_causes == ["缺技术", "缺资金"]
     assert household.members.get().education == "初中"
@@ -110,7 +110,7 @@ def test_full_width_digits_lower_case_x_and_area_suffixes(tmp_path, users, count
     full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in number[:-1]) + "x"
     rows = [
         person(
-            "H1", 1, persons=1, 证件号码=f" {full_width}　", 乡="丹凤", 行政村="山龙村民委员会", 自然村="大寨"
+            H1, 1, persons=1, 证件号码=f" {full_width}　", 乡="丹凤", 行政村="山龙村民委员会", 自然村="大寨"
         )
     ]
 
@@ -122,7 +122,7 @@ def test_full_width_digits_lower_case_x_and_area_suffixes(tmp_path, users, count
 
 
 def test_id_number_stored_as_float_is_rejected(tmp_path, users, county_tree):
-    rows = [person("H1", 1, persons=1, 证件号码=float(id_number_for(1)[:17] + "1"))]
+    rows = [person(H1, 1, persons=1, 证件号码=float(id_number_for(1)[:17] + "1"))]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
@@ -134,7 +134,7 @@ def test_id_number_stored_as_float_is_rejected(tmp_path, users, county_tree):
 def test_bad_check_digit_is_reported_with_row_column_and_masked_value(tmp_path, users, county_tree):
     good = id_number_for(2)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
-    rows = [person("H1", 1, persons=2), person("H1", 2, "配偶", persons=2, 证件号码=bad)]
+    rows = [person(H1, 1, persons=2), person(H1, 2, "配偶", persons=2, 证件号码=bad)]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
@@ -143,7 +143,7 @@ def test_bad_check_digit_is_reported_with_row_column_and_masked_value(tmp_path, 
 
 
 def test_gender_disagreeing_with_id_number(tmp_path, users, county_tree):
-    rows = [person("H1", 1, persons=1, 性别="女")]
+    rows = [person(H1, 1, persons=1, 性别="女")]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows, headers=[*HEADERS, "性别"]), users.fupin))
 
@@ -152,7 +152,7 @@ def test_gender_disagreeing_with_id_number(tmp_path, users, county_tree):
 
 
 def test_birth_date_disagreeing_with_id_number(tmp_path, users, county_tree):
-    rows = [person("H1", 1, persons=1, 出生日期="1901-01-01")]
+    rows = [person(H1, 1, persons=1, 出生日期="1901-01-01")]
 
     error = only_error(
         run(write_roster(tmp_path / "r.xlsx", rows, headers=[*HEADERS, "出生日期"]), users.fupin)
@@ -163,26 +163,26 @@ def test_birth_date_disagreeing_with_id_number(tmp_path, users, county_tree):
 
 
 def test_person_in_two_households_of_the_file(tmp_path, users, county_tree):
-    rows = [*family("H1", 1, 2), person("H2", 5, persons=2), person("H2", 2, "配偶", persons=2)]
+    rows = [*family(H1, 1, 2), person(H2, 5, persons=2), person(H2, 2, "配偶", persons=2)]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
     assert (error.row, error.column) == (6, "证件号码")
-    assert "已出现在第4行(户编号H1)" in error.reason
+    assert f"已出现在第4行(户编号{H1})" in error.reason
 
 
 def test_person_registered_in_another_household_of_the_database(tmp_path, users, county_tree):
     other = HouseholdFactory(number="OLD", group=county_tree.xincun)
     MemberFactory(household=other, id_number=id_number_for(1))
 
-    error = only_error(run(write_roster(tmp_path / "r.xlsx", family("H1", 1, 2)), users.fupin))
+    error = only_error(run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 2)), users.fupin))
 
     assert (error.row, error.column) == (3, "证件号码")
     assert "已登记在户编号OLD的家庭中" in error.reason
 
 
 def test_household_without_head(tmp_path, users, county_tree):
-    rows = [person("H1", 1, "配偶"), person("H1", 2, "之子")]
+    rows = [person(H1, 1, "配偶"), person(H1, 2, "之子")]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
@@ -191,7 +191,7 @@ def test_household_without_head(tmp_path, users, county_tree):
 
 
 def test_household_with_two_heads(tmp_path, users, county_tree):
-    rows = [person("H1", 1), person("H1", 2)]
+    rows = [person(H1, 1), person(H1, 2)]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
@@ -199,7 +199,7 @@ def test_household_with_two_heads(tmp_path, users, county_tree):
 
 
 def test_unknown_area(tmp_path, users, county_tree):
-    rows = [person("H1", 1, persons=1, 自然村="不存在组")]
+    rows = [person(H1, 1, persons=1, 自然村="不存在组")]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
@@ -208,7 +208,7 @@ def test_unknown_area(tmp_path, users, county_tree):
 
 
 def test_rows_of_one_household_must_agree(tmp_path, users, county_tree):
-    rows = [person("H1", 1), person("H1", 2, "配偶", 危房户="是")]
+    rows = [person(H1, 1), person(H1, 2, "配偶", 危房户="是")]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
@@ -217,7 +217,7 @@ def test_rows_of_one_household_must_agree(tmp_path, users, county_tree):
 
 
 def test_persons_must_match_the_members_found(tmp_path, users, county_tree):
-    rows = [person("H1", 1, persons=3), person("H1", 2, "配偶", persons=3)]
+    rows = [person(H1, 1, persons=3), person(H1, 2, "配偶", persons=3)]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
@@ -226,23 +226,26 @@ def test_persons_must_match_the_members_found(tmp_path, users, county_tree):
 
 
 def test_invalid_code_list_value(tmp_path, users, county_tree):
-    rows = [person("H1", 1, persons=1, 民族="火星族")]
+    rows = [person(H1, 1, persons=1, 民族="火星族")]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
-    assert (error.column, error.reason) == ("民族", "“火星族”不是有效的民族,应为:代码表中的名称")
+    # Never "代码表中的名称": the message lists the valid values themselves.
+    assert error.column == "民族"
+    assert error.reason.startswith("“火星族”不是有效的民族,有效值为:汉族、蒙古族、回族")
+    assert "彝族" in error.reason and "代码表" not in error.reason
 
 
 def test_missing_required_column(tmp_path, users, county_tree):
     headers = [h for h in HEADERS if h != "与户主关系"]
 
-    error = only_error(run(write_roster(tmp_path / "r.xlsx", family("H1", 1), headers=headers), users.fupin))
+    error = only_error(run(write_roster(tmp_path / "r.xlsx", family(H1, 1), headers=headers), users.fupin))
 
     assert error.reason == "缺少必填列“与户主关系”"
 
 
 def test_one_bad_row_writes_nothing_and_every_error_is_listed(tmp_path, users, county_tree):
-    rows = [*family("H1", 1, 2), *family("H2", 10, 2), person("H3", 20, persons=1, 自然村="无此组", 民族="X")]
+    rows = [*family(H1, 1, 2), *family(H2, 10, 2), person(H3, 20, persons=1, 自然村="无此组", 民族="X")]
 
     result = run(write_roster(tmp_path / "r.xlsx", rows), users.fupin)
 
@@ -251,13 +254,16 @@ def test_one_bad_row_writes_nothing_and_every_error_is_listed(tmp_path, users, c
 
 
 def test_error_workbook_marks_the_wrong_cells(tmp_path, users, county_tree):
-    rows = [*family("H1", 1, 2), person("H2", 20, persons=1, 民族="X")]
+    rows = [*family(H1, 1, 2), person(H2, 20, persons=1, 民族="X")]
     source = write_roster(tmp_path / "r.xlsx", rows)
     result = run(source, users.fupin)
 
-    write_error_workbook(source=source, errors=result.errors, target=tmp_path / "errors.xlsx")
+    write_error_workbook(
+        source=source, errors=result.errors, target=tmp_path / "errors.xlsx", header_row=result.header_row
+    )
 
     sheet = load_workbook(tmp_path / "errors.xlsx").active
+    assert sheet.cell(2, len(HEADERS) + 1).value == "错误说明"  # the reason column has its header
     column = HEADERS.index("民族") + 1
     assert sheet.cell(5, column).value == "X"
     assert sheet.cell(5, column).fill.fgColor.rgb.endswith("FFC7CE")
@@ -266,7 +272,7 @@ def test_error_workbook_marks_the_wrong_cells(tmp_path, users, county_tree):
 
 
 def test_dry_run_writes_nothing(tmp_path, users, county_tree):
-    result = run(write_roster(tmp_path / "r.xlsx", family("H1", 1, 2)), users.fupin, dry_run=True)
+    result = run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 2)), users.fupin, dry_run=True)
 
     assert result.ok
     assert result.counts["households_created"] == 1
@@ -275,7 +281,7 @@ def test_dry_run_writes_nothing(tmp_path, users, county_tree):
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path, users, county_tree):
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 3) + family("H2", 10, 2))
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 3) + family(H2, 10, 2))
     run(path, users.fupin)
     before = history_rows()
 
@@ -289,9 +295,9 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, users, county_tree)
 
 
 def test_changed_file_updates_only_changed_rows(tmp_path, users, county_tree):
-    run(write_roster(tmp_path / "r.xlsx", family("H1", 1, 2) + family("H2", 10, 2)), users.fupin)
+    run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 2) + family(H2, 10, 2)), users.fupin)
     before = history_rows()
-    changed = family("H1", 1, 2) + family("H2", 10, 2, 联系电话="13900002222")
+    changed = family(H1, 1, 2) + family(H2, 10, 2, 联系电话="13900002222")
     changed[0]["民族"] = "彝族"
 
     result = run(write_roster(tmp_path / "r2.xlsx", changed), users.fupin)
@@ -300,23 +306,23 @@ def test_changed_file_updates_only_changed_rows(tmp_path, users, county_tree):
     assert (result.counts["households_updated"], result.counts["households_unchanged"]) == (1, 1)
     assert (result.counts["members_updated"], result.counts["members_unchanged"]) == (1, 3)
     assert history_rows() == before + 2
-    assert Household.objects.get(number="H2").phone == "13900002222"
+    assert Household.objects.get(number=H2).phone == "13900002222"
     assert Member.objects.get(id_number=id_number_for(1)).ethnicity == "彝族"
-    assert Household.history.filter(number="H2", history_type="~").get().history_user == users.fupin
+    assert Household.history.filter(number=H2, history_type="~").get().history_user == users.fupin
 
 
 def test_head_can_change_between_two_registered_members(tmp_path, users, county_tree):
-    run(write_roster(tmp_path / "r.xlsx", family("H1", 1, 2)), users.fupin)
-    swapped = [person("H1", 1, "配偶"), person("H1", 2, "户主")]
+    run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 2)), users.fupin)
+    swapped = [person(H1, 1, "配偶"), person(H1, 2, "户主")]
 
     assert run(write_roster(tmp_path / "r2.xlsx", swapped), users.fupin).ok
     assert Member.objects.get(relation="户主").id_number == id_number_for(2)
 
 
 def test_member_missing_from_the_file_is_removed_with_history(tmp_path, users, county_tree):
-    run(write_roster(tmp_path / "r.xlsx", family("H1", 1, 3)), users.fupin)
+    run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 3)), users.fupin)
 
-    result = run(write_roster(tmp_path / "r2.xlsx", family("H1", 1, 2)), users.fupin)
+    result = run(write_roster(tmp_path / "r2.xlsx", family(H1, 1, 2)), users.fupin)
 
     assert result.counts["members_removed"] == 1
     assert Member.objects.count() == 2
@@ -324,18 +330,18 @@ def test_member_missing_from_the_file_is_removed_with_history(tmp_path, users, c
 
 
 def test_person_may_move_between_households_of_the_same_file(tmp_path, users, county_tree):
-    run(write_roster(tmp_path / "r.xlsx", family("H1", 1, 3) + family("H2", 10, 1)), users.fupin)
-    moved = family("H1", 1, 2) + [person("H2", 10, persons=2), person("H2", 3, "配偶", persons=2)]
+    run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 3) + family(H2, 10, 1)), users.fupin)
+    moved = family(H1, 1, 2) + [person(H2, 10, persons=2), person(H2, 3, "配偶", persons=2)]
 
     result = run(write_roster(tmp_path / "r2.xlsx", moved), users.fupin)
 
     assert result.ok, [e.as_dict() for e in result.errors]
-    assert Member.objects.get(id_number=id_number_for(3)).household.number == "H2"
+    assert Member.objects.get(id_number=id_number_for(3)).household.number == H2
 
 
 @pytest.mark.parametrize("who", ["alice", "carol", "minzheng"])
 def test_only_county_fupin_and_admin_may_import(tmp_path, users, county_tree, who):
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 2))
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 2))
 
     with pytest.raises(PermissionDenied):
         run(path, getattr(users, who))
@@ -343,7 +349,7 @@ def test_only_county_fupin_and_admin_may_import(tmp_path, users, county_tree, wh
 
 
 def test_per_capita_income_is_reported_not_fabricated(tmp_path, users, county_tree):
-    result = run(write_roster(tmp_path / "r.xlsx", family("H1", 1, 2)), users.fupin)
+    result = run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 2)), users.fupin)
 
     assert any("人均纯收入" in note for note in result.notes)
     assert not Household.objects.get().incomes.exists()
@@ -360,11 +366,11 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path, users, county_tree):
 
 def test_recovered_member_loses_disability_details_and_safe_house_its_grade(tmp_path, users, county_tree):
     household = HouseholdFactory(
-        number="H1", group=county_tree.dazhai, dangerous_house=True, dangerous_house_grade="D级"
+        number=H1, group=county_tree.dazhai, dangerous_house=True, dangerous_house_grade="D级"
     )
     MemberFactory(household=household, id_number=id_number_for(1), health="残疾", disability_grade="二级")
 
-    result = run(write_roster(tmp_path / "r.xlsx", [person("H1", 1, persons=1)]), users.fupin)
+    result = run(write_roster(tmp_path / "r.xlsx", [person(H1, 1, persons=1)]), users.fupin)
 
     assert result.ok, [e.as_dict() for e in result.errors]
     member = Member.objects.get()
@@ -374,7 +380,7 @@ def test_recovered_member_loses_disability_details_and_safe_house_its_grade(tmp_
 
 
 def test_irrigated_land_may_not_exceed_arable_land(tmp_path, users, county_tree):
-    rows = [person("H1", 1, persons=1, **{"耕地面积": 2, "有效灌溉面积": 3})]
+    rows = [person(H1, 1, persons=1, **{"耕地面积": 2, "有效灌溉面积": 3})]
 
     error = only_error(
         run(
@@ -388,7 +394,7 @@ def test_irrigated_land_may_not_exceed_arable_land(tmp_path, users, county_tree)
 
 
 def test_county_column_must_name_the_importers_county(tmp_path, users, county_tree):
-    rows = [person("H1", 1, persons=1, 县="师宗"), person("H2", 2, persons=1, 县="罗平县")]
+    rows = [person(H1, 1, persons=1, 县="师宗"), person(H2, 2, persons=1, 县="罗平县")]
 
     error = only_error(run(write_roster(tmp_path / "r.xlsx", rows), users.fupin))
 
@@ -397,10 +403,10 @@ def test_county_column_must_name_the_importers_county(tmp_path, users, county_tr
 
 def test_attribute_opens_the_cases_it_means_once(tmp_path, users, county_tree):
     rows = (
-        family("H1", 1, 2)
-        + family("H2", 10, 2, 贫困户属性="低保贫困户")
-        + family("H3", 20, 1, 贫困户属性="特困供养贫困户")
-        + family("H4", 30, 2, 贫困户属性=None)
+        family(H1, 1, 2)
+        + family(H2, 10, 2, 贫困户属性="低保贫困户")
+        + family(H3, 20, 1, 贫困户属性="特困供养贫困户")
+        + family(H4, 30, 2, 贫困户属性=None)
     )
     path = write_roster(tmp_path / "r.xlsx", rows)
 
@@ -408,16 +414,16 @@ def test_attribute_opens_the_cases_it_means_once(tmp_path, users, county_tree):
     assert preview.counts["cases_opened"] == 5
     assert not Case.objects.exists()
 
-    result = import_roster(path=path, user=users.fupin, dry_run=False, year=2011)
+    result = import_roster(path=path, user=users.fupin, dry_run=False, year=2012)
 
     assert result.counts["cases_opened"] == 5
     opened = set(Case.objects.values_list("household__number", "program", "state", "entered_year"))
     assert opened == {
-        ("H1", "fupin", "active", 2012),
-        ("H2", "fupin", "active", 2012),
-        ("H2", "dibao", "active", 2012),
-        ("H3", "fupin", "active", 2012),
-        ("H3", "tekun", "active", 2012),
+        (H1, "fupin", "active", 2012),
+        (H2, "fupin", "active", 2012),
+        (H2, "dibao", "active", 2012),
+        (H3, "fupin", "active", 2012),
+        (H3, "tekun", "active", 2012),
     }
     assert Case.history.filter(history_user=users.fupin, history_change_reason="花名册导入").count() == 5
 

@@ -9,12 +9,11 @@ import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from households import importer
 from households.bulk import copy_insert, indexes_rebuilt_after, reserve_ids, rows_fewer_than
-from households.importer import import_roster
+from households.importer import import_roster, pipeline, writing
 from households.models import Case, Household, Member
 from tests.factories import HouseholdFactory, MemberFactory
-from tests.households.import_helpers import family, write_roster
+from tests.households.import_helpers import H1, H2, family, write_roster
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +47,9 @@ def schema(tables=LOADED) -> dict:
 @pytest.fixture
 def rebuilt(monkeypatch):
     """Every import counts as big; the tables each import did rebuild are recorded."""
-    monkeypatch.setattr(importer, "REBUILD_INDEXES_MIN_ROWS", 1)
+    monkeypatch.setattr(writing, "REBUILD_INDEXES_MIN_ROWS", 1)
     seen: list[list[str]] = []
-    original = importer.indexes_rebuilt_after
+    original = writing.indexes_rebuilt_after
 
     @contextlib.contextmanager
     def spy(tables, **kwargs):
@@ -58,17 +57,15 @@ def rebuilt(monkeypatch):
             seen.append(done)
             yield done
 
-    monkeypatch.setattr(importer, "indexes_rebuilt_after", spy)
+    monkeypatch.setattr(writing, "indexes_rebuilt_after", spy)
     return seen
 
 
 def test_first_big_import_rebuilds_indexes_and_constraints_identically(tmp_path, users, county_tree, rebuilt):
     before = schema()
-    path = write_roster(
-        tmp_path / "r.xlsx", family("H1", 1, 3) + family("H2", 10, 2, 贫困户属性="低保贫困户")
-    )
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 3) + family(H2, 10, 2, 贫困户属性="低保贫困户"))
 
-    result = import_roster(path=path, user=users.fupin, dry_run=False)
+    result = import_roster(path=path, user=users.fupin, dry_run=False, year=2012)
 
     assert result.ok
     assert rebuilt == [
@@ -84,7 +81,7 @@ def test_first_big_import_rebuilds_indexes_and_constraints_identically(tmp_path,
     assert schema() == before
     assert Member.objects.count() == Member.history.filter(history_type="+").count() == 5
     assert Case.objects.count() == Case.history.count() == 3
-    head = Member.objects.get(household__number="H1", relation="户主")
+    head = Member.objects.get(household__number=H1, relation="户主")
     assert Member.history.get(id=head.pk).household_id == head.household_id
     # The rebuilt constraints hold again: the same person cannot be registered twice.
     with pytest.raises(IntegrityError, match="id_number"), transaction.atomic():
@@ -94,9 +91,9 @@ def test_first_big_import_rebuilds_indexes_and_constraints_identically(tmp_path,
 def test_tables_already_holding_as_many_rows_keep_their_indexes(tmp_path, users, county_tree, rebuilt):
     for number in ("E1", "E2", "E3"):
         HouseholdFactory(number=number, group=county_tree.dazhai)
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 3) + family("H2", 10, 2))
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 3) + family(H2, 10, 2))
 
-    assert import_roster(path=path, user=users.fupin, dry_run=False).ok
+    assert import_roster(path=path, user=users.fupin, dry_run=False, year=2012).ok
 
     # 2 new households into 3: indexes kept; 5 members into none, and 2 cases: rebuilt.
     assert "households_household" not in rebuilt[0]
@@ -106,24 +103,24 @@ def test_tables_already_holding_as_many_rows_keep_their_indexes(tmp_path, users,
 
 def test_small_import_keeps_indexes_and_skips_analyze(tmp_path, users, county_tree, monkeypatch):
     analyzed = []
-    monkeypatch.setattr(importer, "_analyze", analyzed.append)
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 2))
+    monkeypatch.setattr(pipeline, "_analyze", analyzed.append)
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 2))
 
-    assert import_roster(path=path, user=users.fupin, dry_run=False).ok
+    assert import_roster(path=path, user=users.fupin, dry_run=False, year=2012).ok
 
     assert analyzed == []
 
 
 def test_big_import_refreshes_planner_statistics(tmp_path, users, county_tree, monkeypatch):
-    monkeypatch.setattr(importer, "ANALYZE_MIN_ROWS", 3)
+    monkeypatch.setattr(pipeline, "ANALYZE_MIN_ROWS", 3)
     analyzed = []
-    original = importer._analyze
-    monkeypatch.setattr(importer, "_analyze", lambda tables: (analyzed.append(tables), original(tables)))
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 2) + family("H2", 10, 2))
+    original = pipeline._analyze
+    monkeypatch.setattr(pipeline, "_analyze", lambda tables: (analyzed.append(tables), original(tables)))
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 2) + family(H2, 10, 2))
 
-    assert import_roster(path=path, user=users.fupin, dry_run=True).ok
+    assert import_roster(path=path, user=users.fupin, dry_run=True, year=2012).ok
     assert analyzed == []  # a preview writes nothing, not even statistics
-    assert import_roster(path=path, user=users.fupin, dry_run=False).ok
+    assert import_roster(path=path, user=users.fupin, dry_run=False, year=2012).ok
 
     assert analyzed == [
         ("households_household", "households_member", "households_case", "households_incomerecord")

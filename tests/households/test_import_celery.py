@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from households.models import Household, ImportJob
-from tests.households.import_helpers import family, write_roster
+from tests.households.import_helpers import H1, family, write_roster
 
 
 def wait_for(job: ImportJob, phase: str, timeout: float = 60) -> ImportJob:
@@ -24,10 +24,11 @@ def wait_for(job: ImportJob, phase: str, timeout: float = 60) -> ImportJob:
 def test_upload_and_confirm_run_on_the_worker(celery_worker, client, users, county_tree, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(users.fupin)
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 2))
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 2))
 
     client.post(
-        reverse("households:import_upload"), {"file": SimpleUploadedFile("r.xlsx", path.read_bytes())}
+        reverse("households:import_upload"),
+        {"file": SimpleUploadedFile("r.xlsx", path.read_bytes()), "year": 2012},
     )
     job = wait_for(ImportJob.objects.get(), "preview")
     assert (job.status, job.progress, job.counts["members_created"]) == ("done", 100, 2)

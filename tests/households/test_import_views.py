@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from households.models import Household, ImportJob, Member
-from tests.households.import_helpers import family, person, write_roster
+from tests.households.import_helpers import H1, H2, family, person, write_roster
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def upload(client, path, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post(
             reverse("households:import_upload"),
-            {"file": SimpleUploadedFile("花名册.xlsx", path.read_bytes(), content_type=XLSX)},
+            {"file": SimpleUploadedFile("花名册.xlsx", path.read_bytes(), content_type=XLSX), "year": 2012},
         )
 
 
@@ -31,7 +31,7 @@ def test_upload_preview_confirm_import(
     client, users, county_tree, tmp_path, django_capture_on_commit_callbacks
 ):
     client.force_login(users.fupin)
-    path = write_roster(tmp_path / "r.xlsx", family("H1", 1, 2) + family("H2", 10, 3))
+    path = write_roster(tmp_path / "r.xlsx", family(H1, 1, 2) + family(H2, 10, 3))
 
     response = upload(client, path, django_capture_on_commit_callbacks)
 
@@ -61,9 +61,7 @@ def test_preview_with_errors_lists_them_and_offers_the_marked_file(
     client, users, county_tree, tmp_path, django_capture_on_commit_callbacks
 ):
     client.force_login(users.fupin)
-    path = write_roster(
-        tmp_path / "r.xlsx", [*family("H1", 1, 2), person("H2", 20, persons=1, 自然村="无此组")]
-    )
+    path = write_roster(tmp_path / "r.xlsx", [*family(H1, 1, 2), person(H2, 20, persons=1, 自然村="无此组")])
 
     upload(client, path, django_capture_on_commit_callbacks)
 
@@ -85,7 +83,7 @@ def test_id_numbers_in_the_error_table_are_masked(
     client, users, county_tree, tmp_path, django_capture_on_commit_callbacks
 ):
     client.force_login(users.fupin)
-    rows = family("H1", 1, 2)
+    rows = family(H1, 1, 2)
     rows[1]["证件号码"] = rows[1]["证件号码"][:-1] + ("0" if rows[1]["证件号码"][-1] != "0" else "1")
 
     upload(client, write_roster(tmp_path / "r.xlsx", rows), django_capture_on_commit_callbacks)

@@ -27,7 +27,7 @@ def person(n: int, *, relation: str = "户主", gender: str = "男", **extra) ->
 
 
 def data(group, number: str = "530323101201001001", **fields) -> dict:
-    return {"number": number, "group": group, "attribute": "一般贫困户", "main_cause": "因病", **fields}
+    return {"number": number, "group": group, "main_cause": "因病", **fields}
 
 
 @pytest.mark.parametrize("who", ["alice", "carol", "fupin"])

@@ -418,7 +418,7 @@ def test_filters_and_facet_counts(as_user, users, county_tree, many):
     facets = {g.title: {o.label: o.count for o in g.options} for g in counted.context["facets"]["groups"]}
     assert facets["下辖区划"] == {"大寨组": 2, "小寨组": 2}
     assert facets["主要致贫原因"]["因病"] == 3 and facets["主要致贫原因"]["因学"] == 1
-    assert facets["名册(在册)"]["扶贫"] == 1
+    assert facets["户类"]["贫困户"] == 1
     assert counted.context["facets"]["total"] == 4
     assert "共 4 户" in counted.content.decode()
 
@@ -426,7 +426,7 @@ def test_filters_and_facet_counts(as_user, users, county_tree, many):
     by = {g.title: {o.label: o.count for o in g.options} for g in whole["groups"]}
     assert by["下辖区划"] == {"山龙村": 7, "法杂村": 1}
     assert by["贫困户属性"] == {"一般贫困户": 5, "低保贫困户": 2, "特困供养贫困户": 1}
-    assert by["名册(在册)"] == {"扶贫": 2, "低保": 1, "特困": 0}
+    assert by["户类"] == {"贫困户": 2, "低保户": 1, "特困户": 0, "未在名册": 6}
     assert by["对象状态"]["已脱贫"] == 1 and by["对象状态"]["在册"] == 2
 
 
@@ -435,7 +435,7 @@ def test_facets_count_the_searched_set_too(as_user, users, many):
     facets = facets_of(as_user(users.alice), data={"q": head.id_number}).context["facets"]
     assert facets["total"] == 1
     by = {g.title: {o.label: o.count for o in g.options} for g in facets["groups"]}
-    assert by["名册(在册)"] == {"扶贫": 1, "低保": 1, "特困": 0}
+    assert by["户类"] == {"贫困户": 1, "低保户": 1, "特困户": 0, "未在名册": 0}
 
 
 def test_counts_follow_a_new_household_at_once(

@@ -31,7 +31,11 @@ def demo(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 def test_demo_round_reaches_every_step_and_every_notice(demo):
     round = selectors.current_round()
-    assert round.name == ROUND_NAME and (round.year, round.poverty_line, round.dibao_line) == (2014, 2736, 1800)
+    assert round.name == ROUND_NAME and (round.year, round.poverty_line, round.dibao_line) == (
+        2014,
+        2736,
+        1800,
+    )
     assert round.kind == "dynamic"
     states = set(Application.objects.filter(round=round).values_list("state", flat=True))
     assert states == set(State.values)
@@ -88,7 +92,9 @@ def test_done_when_every_survey_came_after_its_group_notice_began(demo):
 
 @pytest.mark.django_db
 def test_done_when_no_tekun_or_dibao_household_lost_its_attribute(demo):
-    on_roll = Household.objects.filter(cases__program__in=["dibao", "tekun"], cases__state__in=Case.OPEN_STATES)
+    on_roll = Household.objects.filter(
+        cases__program__in=["dibao", "tekun"], cases__state__in=Case.OPEN_STATES
+    )
     on_fupin = on_roll.filter(cases__program="fupin", cases__state__in=Case.OPEN_STATES).distinct()
     assert on_fupin.exists()
     assert not on_fupin.filter(attribute="一般贫困户").exists()

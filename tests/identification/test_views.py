@@ -580,10 +580,17 @@ def test_county_confirm_starts_unticked_and_keeps_exactly_the_ticked_rows_after_
 
 def test_the_household_card_offers_shenbao_to_the_village_cadre(client, flow, users):
     household = make_household(flow.tree.dazhai)
-    page = as_user(client, users.alice).get(reverse("households:detail", args=[household.pk])).content.decode()
+    page = (
+        as_user(client, users.alice).get(reverse("households:detail", args=[household.pk])).content.decode()
+    )
     link = url("application_create") + f"?household={household.pk}"
     assert link in page
     form = client.get(link).content.decode()
     head = household.members.get(relation="户主")
     assert f'<option value="{household.pk}" selected>{household.number} {head.name}</option>' in form
-    assert link not in as_user(client, users.carol).get(reverse("households:detail", args=[household.pk])).content.decode()
+    assert (
+        link
+        not in as_user(client, users.carol)
+        .get(reverse("households:detail", args=[household.pk]))
+        .content.decode()
+    )

@@ -61,6 +61,12 @@ def test_village_register_lists_the_households_on_the_rolls_and_their_members(
     assert all(len(p["身份证号"]) == 18 for p in persons)
     assert {p["户编号"] for p in persons} == {h.number for h in expected}
     assert report.rows == len(households) + len(persons)
+    # 序号 leads each sheet; years and incomes are numbers, not text (a sheet can sum them).
+    assert [h["序号"] for h in households] == list(range(1, len(households) + 1))
+    assert [p["序号"] for p in persons] == list(range(1, len(persons) + 1))
+    assert all(isinstance(h["识别年度"], int | float) for h in households if h["识别年度"] != "")
+    assert all(isinstance(h["家庭人口"], int | float) for h in households)
+    assert all(isinstance(h["年人均纯收入(元)"], float) for h in households if h["年人均纯收入(元)"] != "")
 
 
 def test_register_masks_personal_numbers_for_the_administrator(run, users, county_tree, registry):
@@ -96,8 +102,9 @@ def test_roster_re_imports_without_any_change(run, users, county_tree, registry,
     assert report.status == Status.DONE, report.message
     path = tmp_path / "roster.xlsx"
     path.write_bytes(_read(report))
-    result = import_roster(path=path, user=users.fupin, dry_run=True)
+    result = import_roster(path=path, user=users.fupin, dry_run=True, year=2012)
     assert result.ok, [e.as_dict() for e in result.errors[:5]]
+    assert not [n for n in result.notes if "未能识别" in n]  # 序号 is known to the import
     counts = result.counts
     assert counts["households_created"] == counts["households_updated"] == 0
     assert counts["members_created"] == counts["members_updated"] == counts["members_removed"] == 0

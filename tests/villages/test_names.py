@@ -10,6 +10,11 @@ from villages.names import area_key
         ("山龙村", False, "山龙"),
         ("山龙", False, "山龙"),
         ("大寨组", False, "大寨"),
+        ("大寨村民小组", False, "大寨"),
+        ("南村组", False, "南"),  # a group whose own name ends in 村
+        ("南村", False, "南"),
+        ("新村村民委员会", False, "新"),
+        ("新村", False, "新"),
         ("丹凤街道办事处", True, "丹凤"),
         ("龙庆彝族壮族乡", True, "龙庆"),
         ("龙庆乡", True, "龙庆"),

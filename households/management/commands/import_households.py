@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
-from households.importer import import_roster, write_error_workbook
+from households.importer import current_round_year, import_roster, write_error_workbook
 
 COUNT_LABELS = (
     ("households_created", "新增户"),
@@ -29,7 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="花名册 .xlsx 文件")
         parser.add_argument("--dry-run", action="store_true", help="只预检,不写入")
         parser.add_argument("--user", help="以该用户的身份和管辖范围导入(默认:第一个系统管理员)")
-        parser.add_argument("--year", type=int, help="核对人均纯收入所用的收入年度(默认:去年)")
+        parser.add_argument(
+            "--year",
+            type=int,
+            help="花名册所属的识别年度(新纳入名册的对象记入该年度,人均纯收入与上一年的收入核对;默认:当前识别批次的年度)",
+        )
         parser.add_argument("--error-file", type=Path, help="有错误时,把标注了错误的副本写到此路径")
 
     def handle(
@@ -38,6 +42,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"找不到文件 {file}")
         importer = self._user(user)
+        year = year or self._current_round_year()
         started = time.monotonic()
         try:
             result = import_roster(path=file, user=importer, dry_run=dry_run, year=year)
@@ -46,17 +51,27 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         for note in result.notes:
             self.stdout.write(f"提示:{note}")
+        for warning in result.warnings:
+            self.stdout.write(f"提示:第{warning.row}行 {warning.column}:{warning.reason}")
         if result.errors:
             self.stdout.write("行号\t列\t内容\t错误原因")
             for e in result.errors:
                 self.stdout.write(f"{e.row}\t{e.column}\t{e.value}\t{e.reason}")
             if error_file:
-                write_error_workbook(source=file, errors=result.errors, target=error_file)
+                write_error_workbook(
+                    source=file, errors=result.errors, target=error_file, header_row=result.header_row
+                )
                 self.stdout.write(f"已写出标注了错误的副本:{error_file}")
             raise CommandError(f"发现 {len(result.errors)} 处错误,未写入任何数据。")
         counts = ",".join(f"{label} {result.counts.get(key, 0)}" for key, label in COUNT_LABELS)
         verb = "预检通过(未写入)" if dry_run else "导入完成"
         self.stdout.write(self.style.SUCCESS(f"{verb}:{counts}。用时 {elapsed:.1f} 秒。"))
+
+    def _current_round_year(self) -> int:
+        year = current_round_year()
+        if year is None:
+            raise CommandError("还没有识别批次:请用 --year 指定花名册所属的识别年度。")
+        return year
 
     def _user(self, username: str | None) -> User:
         users = User.objects.select_related("area").filter(is_active=True)
