@@ -1,15 +1,19 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 admin.site.site_header = "建档立卡 系统管理"
 admin.site.site_title = "建档立卡"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("areas/", include("villages.urls")),
     path("households/", include("households.urls")),
     path("identification/", include("identification.urls")),
     path("reports/", include("reports.urls")),
+    # One sign-in for everyone: the admin's own login page would skip the second factor's page.
+    path("admin/login/", RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
     path("admin/", admin.site.urls),
 ]

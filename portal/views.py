@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from identification import selectors as identification
+from villages.selectors import areas_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's area, its children and the work of the current identification round."""
+    area = request.user.area
+    children = areas_for(request.user).filter(parent=area) if area else []
+    round = identification.current_round() if area else None
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "area": area,
+            "children": children,
+            "round": round,
+            "round_counts": identification.home_counts(request.user, round) if round else None,
+        },
+    )
