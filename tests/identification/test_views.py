@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from identification import rules, services
 from identification.choices import NoticeLevel, NoticeStatus, ObjectionStatus, SpotCheckLevel, State
 from identification.models import Application, Meeting, Notice, Objection, Quota, Round, SpotCheck
@@ -538,3 +539,15 @@ def test_rows_the_county_can_only_reject_come_with_the_reason(client, flow, user
         eligible.pk: State.CONFIRMED,
         too_rich.pk: State.REJECTED,
     }
+
+
+def test_county_decisions_carry_the_ip_and_request_id_of_the_request(client, flow, users):
+    apps = publicized(flow)
+    as_user(client, users.fupin)
+    before = AuditEvent.objects.count()
+    response = client.post(
+        url("county_confirm"), {"applications": [a.pk for a in apps]}, REMOTE_ADDR="10.9.8.7"
+    )
+    written = AuditEvent.objects.order_by("id")[before:]
+    assert [e.event_type for e in written] == ["application.decided"] * 2
+    assert all((e.ip, e.request_id) == ("10.9.8.7", response["X-Request-ID"]) for e in written)
