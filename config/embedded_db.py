@@ -11,6 +11,9 @@ import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+# The servers this process started or attached to, for `stop_embedded_servers`.
+_servers: list = []
+
 
 def embedded_database(data_dir: Path | None) -> dict:
     """Start (or attach to) an embedded server and return its Django DATABASES entry.
@@ -27,6 +30,7 @@ def embedded_database(data_dir: Path | None) -> dict:
     else:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    _servers.append(server)
     uri = urlparse(server.get_uri())
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -36,3 +40,26 @@ def embedded_database(data_dir: Path | None) -> dict:
         "PORT": "",
         "EMBEDDED": True,
     }
+
+
+def stop_embedded_servers(timeout: float = 30) -> None:
+    """Stop the embedded servers now, whoever else attached to them (`make run`'s Ctrl-C).
+
+    pgserver stops a server when its last attached process exits normally, but a process killed by a
+    signal never detaches: the server would outlive `make run`. SIGINT is PostgreSQL's fast shutdown.
+    """
+    import os
+    import signal
+
+    import psutil
+
+    for server in _servers:
+        pid = server.get_pid()
+        if pid is None:
+            continue
+        try:
+            process = psutil.Process(pid)
+            os.kill(pid, signal.SIGINT)
+            process.wait(timeout)
+        except (psutil.NoSuchProcess, ProcessLookupError):
+            pass

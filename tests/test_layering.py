@@ -49,4 +49,3 @@ def test_no_app_imports_an_app_above_it():
     assert found - KNOWN == set(), (
         "an app imports one above it (portal → reports → domain → villages → accounts)"
     )
-

@@ -2,8 +2,8 @@
 
 DATABASE_URL  unset → an embedded PostgreSQL (config/embedded_db.py) in EMBEDDED_POSTGRES_DIR,
               default .data/postgres; "throwaway" for a temporary one; "off" to refuse
-REDIS_URL     unset → Celery tasks run eagerly in-process
-SECRET_KEY    required unless DEBUG
+REDIS_URL     unset → Celery tasks run eagerly in-process (`make run` sets it to an embedded Redis)
+SECRET_KEY    required unless DEBUG (config/settings/local.py keeps one in .data/)
 """
 
 from __future__ import annotations
@@ -196,11 +196,16 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 
-# Celery: a real broker when REDIS_URL is set, else eager in-process execution.
+# Celery: a real broker when REDIS_URL is set, else eager in-process execution. `make run` sets it to
+# the embedded Redis it starts (config/run.py), a Unix socket, which kombu spells redis+socket://.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_URL = (
+        "redis+socket://" + REDIS_URL.removeprefix("unix://")
+        if REDIS_URL.startswith("unix://")
+        else REDIS_URL
+    )
+    CELERY_RESULT_BACKEND = CELERY_BROKER_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CELERY_BROKER_URL = "memory://"

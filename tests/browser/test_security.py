@@ -30,7 +30,9 @@ def watch_console(page) -> list[str]:
     return problems
 
 
-def test_county_official_signs_in_with_password_and_the_code_from_demo_otp(live_server, demo_county, page, screenshot):
+def test_county_official_signs_in_with_password_and_the_code_from_demo_otp(
+    live_server, demo_county, page, screenshot
+):
     problems = watch_console(page)
     page.goto(f"{live_server.url}/")
     page.get_by_label("用户名").fill("fupinban")
