@@ -101,3 +101,22 @@ def test_no_csp_violation_on_the_main_pages(live_server, demo_county, page):
         visited.append(path)
     assert len(visited) == 11
     assert violations == [] and problems == [], violations + problems
+
+
+def test_village_cadre_opts_in_from_the_security_page(live_server, users, page, screenshot):
+    problems = watch_console(page)
+    sign_in(page, live_server.url, "alice")
+    page.get_by_role("link", name="账号安全").click()
+    page.get_by_role("link", name="启用两步验证").click()
+    page.wait_for_url(f"{live_server.url}/account/security/setup/**")
+    qr = page.locator("figure.qr svg")
+    assert qr.is_visible() and qr.bounding_box()["width"] >= 150
+    screenshot("security-03-enrolment")
+
+    device = TOTPDevice.objects.get(user=users.alice, confirmed=False)
+    page.get_by_label("验证码").fill(fresh_code(device))
+    page.get_by_role("button", name="启用").click()
+    assert page.locator("h1").inner_text() == "恢复码"
+    assert page.locator("ol.recovery-codes li").count() == 10
+    screenshot("security-04-recovery-codes")
+    assert problems == []
