@@ -61,6 +61,8 @@ def main(argv: list[str]) -> int:
     from config.embedded_db import stop_embedded_servers
 
     children: list[subprocess.Popen] = []
+    # Set explicitly: a shell starting us in the background would leave SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         say("正在更新数据库结构(migrate)……")
@@ -72,7 +74,18 @@ def main(argv: list[str]) -> int:
         python = sys.executable
         children.append(
             subprocess.Popen(
-                [python, "-m", "celery", "-A", "config", "worker", "--loglevel=warning", "--concurrency=2"],
+                # -q: no banner, so the line saying where to log in stays the last one on the screen.
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-q",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--loglevel=warning",
+                    "--concurrency=2",
+                ],
                 cwd=BASE_DIR,
             )
         )
