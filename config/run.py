@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -58,7 +59,16 @@ def main(argv: list[str]) -> int:
     from django.core.management import call_command
 
     django.setup()  # starts (or attaches to) the embedded PostgreSQL
+    from django.conf import settings
+
     from config.embedded_db import stop_embedded_servers
+
+    database = settings.DATABASES["default"]
+    if database.get("EMBEDDED"):
+        # The web server and the worker connect to this process's server through its socket as a plain
+        # DATABASE_URL: only this process holds the embedded server, and only it stops it.
+        socket_dir = quote(database["HOST"], safe="/")
+        os.environ["DATABASE_URL"] = f"postgres://{database['USER']}@/{database['NAME']}?host={socket_dir}"
 
     children: list[subprocess.Popen] = []
     # Set explicitly: a shell starting us in the background would leave SIGINT ignored.
