@@ -29,6 +29,7 @@ def embedded_database(data_dir: Path | None) -> dict:
         server = pgserver.get_server(tempfile.mkdtemp(prefix="jiandang-pg-"), cleanup_mode="delete")
     else:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
+        _prune_handles(data_dir)
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
     _servers.append(server)
     uri = urlparse(server.get_uri())
@@ -40,6 +41,27 @@ def embedded_database(data_dir: Path | None) -> dict:
         "PORT": "",
         "EMBEDDED": True,
     }
+
+
+def _prune_handles(data_dir: Path) -> None:
+    """Keep only live processes in pgserver's list of attached processes.
+
+    pgserver stops the server when the last listed process exits; a process killed by a signal never
+    removes itself (the server would never stop again), and two processes exiting at once can leave
+    the file empty, which pgserver cannot read at the next start.
+    """
+    import json
+
+    import psutil
+
+    path = data_dir / ".handle_pids.json"
+    if not path.exists():
+        return
+    try:
+        pids = json.loads(path.read_text())
+    except ValueError:
+        pids = []
+    path.write_text(json.dumps([pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]))
 
 
 def stop_embedded_servers(timeout: float = 30) -> None:
