@@ -211,3 +211,18 @@ def test_check_deploy_lists_no_csp_warning():
     from django.core import checks
 
     assert not [m for m in checks.run_checks(include_deployment_checks=False) if m.id.startswith("csp.")]
+
+
+def test_every_audited_post_names_an_existing_view():
+    from django.conf import settings
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def names(resolver, namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from names(pattern, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}{pattern.name}"
+
+    assert set(settings.AUDITED_POSTS) <= set(names(get_resolver()))
