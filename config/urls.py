@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
+from portal import views as portal_views
+
 admin.site.site_header = "建档立卡 系统管理"
 admin.site.site_title = "建档立卡"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
+    path("favicon.ico", portal_views.favicon),
     path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("areas/", include("villages.urls")),
