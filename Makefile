@@ -15,10 +15,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The demo as production runs it: DEBUG off, a web server and a Celery worker on an embedded Redis and
+# PostgreSQL (config/run.py). Ctrl-C stops all of them.
 run: $(VENV)/.installed
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+	@echo "正在准备演示环境(首次约需 2 分钟)……"
+	$(BIN)/python -m config.run $(HOST)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

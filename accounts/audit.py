@@ -4,6 +4,9 @@ Every state change of an application, a notice, a quota or a round is an AuditEv
 time, object, area and the old/new values and reason. Single moves call `record`; bulk paths build
 events with `event` and write them at once with `record_many`, so that 10,000 confirmations cost one
 INSERT batch instead of 10,000 round trips.
+
+Each event also carries the client IP and the request id of the request it was written in
+(accounts.request_context, set by RequestIdMiddleware), so services need no request argument.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from accounts import request_context
 from accounts.models import AuditEvent, User
 
 _labels: dict[str, str] = {}
@@ -33,24 +37,28 @@ def event(
     *,
     event_type: str,
     actor: User | None,
-    obj: models.Model,
+    obj: models.Model | None,
     area_code: str,
     old: Mapping[str, Any] | None = None,
     new: Mapping[str, Any] | None = None,
     reason: str = "",
     when=None,
 ) -> AuditEvent:
-    """An unsaved event: for `record_many`."""
+    """An unsaved event: for `record_many`. `obj` is None only for events about no stored object."""
+    context = request_context.current()
     return AuditEvent(
         event_type=event_type,
         actor=actor,
         created_at=when or timezone.now(),
-        content_type=ContentType.objects.get_for_model(obj),  # cached by Django after the first call
-        object_id=obj.pk,
+        # get_for_model is cached by Django after the first call.
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=obj.pk if obj is not None else None,
         area_code=area_code,
         old=dict(old or {}),
         new=dict(new or {}),
         reason=reason,
+        ip=context.ip,
+        request_id=context.request_id,
     )
 
 

@@ -1,13 +1,20 @@
-"""One demo account per role, for the demo county (villages.demo)."""
+"""One demo account per role, for the demo county (villages.demo).
+
+The areas are handed in by the caller (portal's seed_demo): accounts sits below villages and
+imports nothing from it. The county accounts come enrolled in the second factor with a demo device,
+whose current code `python manage.py demo_otp USERNAME` prints.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.db import models
 
+from accounts import two_factor
 from accounts.models import Role, User
-from villages.models import Area
 
 DEMO_PASSWORD = "shizong2012"
 
@@ -31,8 +38,12 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def create_demo_users() -> list[User]:
-    areas = Area.objects.in_bulk([a.area_code for a in DEMO_ACCOUNTS], field_name="code")
+def demo_area_codes() -> list[str]:
+    return [account.area_code for account in DEMO_ACCOUNTS if account.area_code]
+
+
+def create_demo_users(areas: Mapping[str, models.Model]) -> list[User]:
+    """`areas` maps each code of `demo_area_codes()` to its Area."""
     # One slow password hash for all: same password, and the seed stays fast.
     password = make_password(DEMO_PASSWORD)
     users = []
@@ -48,14 +59,30 @@ def create_demo_users() -> list[User]:
         )
         user.password = password
         users.append(user)
-    return User.objects.bulk_create(users)
+    users = User.objects.bulk_create(users)
+    for user in users:
+        if two_factor.is_required_by_role(user):
+            two_factor.enrol_demo_device(user=user)
+    return users
 
 
-def demo_accounts_table() -> str:
-    areas = Area.objects.in_bulk([a.area_code for a in DEMO_ACCOUNTS], field_name="code")
+def demo_accounts_table(area_names: Mapping[str, str]) -> str:
+    """The accounts to try, for the console; `area_names` maps area codes to names."""
     lines = [f"演示账号(密码均为 {DEMO_PASSWORD}):"]
+    needs_code = []
     for account in DEMO_ACCOUNTS:
-        area = areas.get(account.area_code) if account.area_code else None
-        where = area.name if area else ("结对的农户" if account.role == Role.HELPER else "—")
-        lines.append(f"  {account.username:<10} {Role(account.role).label:<6} {where}")
+        if account.area_code:
+            name = area_names.get(account.area_code, "—")
+        else:
+            name = "结对的农户" if account.role == Role.HELPER else "—"
+        second = ""
+        if account.role in two_factor.REQUIRED_ROLES:
+            second = "  需两步验证码"
+            needs_code.append(account.username)
+        lines.append(f"  {account.username:<10} {Role(account.role).label:<6} {name}{second}")
+    if needs_code:
+        lines.append(
+            f"县级账号({'、'.join(needs_code)})登录时还要输入验证码,在另一个终端取当前验证码:"
+            f"\n  .venv/bin/python manage.py demo_otp {needs_code[0]}"
+        )
     return "\n".join(lines)

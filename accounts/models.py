@@ -97,15 +97,25 @@ class AuditEvent(models.Model):
         User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # Empty for events about no one stored object: a failed login with an unknown username, and the
+    # access events recorded at the edge (a download, an import request: their view and ids are in `new`).
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        verbose_name=_("对象类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    object_id = models.PositiveBigIntegerField(_("对象编号"), null=True, blank=True)
     # db_index on a CharField also gives PostgreSQL the varchar_pattern_ops index for prefix scoping.
     area_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     old = models.JSONField(_("原值"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     new = models.JSONField(_("新值"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(_("原因"), blank=True)
+    # Where the request came from (accounts.request_context); empty for Celery tasks and commands.
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, db_index=True)
 
     objects = AreaScopedQuerySet.as_manager()
     area_code_field = "area_code"

@@ -21,7 +21,5 @@ urlpatterns = [
     path("helpers/<int:pk>/", views.helper, name="helper"),
     path("helpers/import/", views.bulk_assign_view, name="bulk_assign"),
     path("villages/<str:code>/", views.village, name="village"),
-    path("coverage/", views.coverage_view, name="coverage"),
     path("settings/", views.settings_view, name="settings"),
-    path("dashboard/<str:code>/", views.dashboard_part, name="dashboard_part"),
 ]

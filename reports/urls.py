@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from reports import views
+from reports import coverage_views, views
 
 app_name = "reports"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/retry/", views.report_retry, name="retry"),
     path("<int:pk>/delete/", views.report_delete, name="delete"),
     path("dashboard/", include("reports.dashboard_urls")),
+    path("coverage/", coverage_views.coverage_view, name="coverage"),
+    path("dashboard/<str:code>/assistance/", coverage_views.dashboard_part, name="assistance_part"),
 ]

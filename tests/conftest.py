@@ -21,6 +21,14 @@ from accounts.models import Role
 from tests.factories import AreaFactory, UserFactory, group, township, village
 
 
+@pytest.fixture
+def client():
+    """Django's test client, whose force_login also passes the second factor (tests/auth.py)."""
+    from tests.auth import VerifiedClient
+
+    return VerifiedClient()
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     from django.core.cache import cache

@@ -104,3 +104,10 @@ def test_production_refuses_the_embedded_database():
     )
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
+
+
+def test_a_redis_unix_socket_becomes_kombus_socket_url_for_celery(tmp_path):
+    # `make run` (config/run.py) hands the web server and worker its embedded Redis as a socket.
+    info = probe(DEBUG="1", EMBEDDED_POSTGRES_DIR="throwaway", REDIS_URL="unix:///tmp/jd/redis.socket")
+    assert info["eager"] is False
+    assert info["broker"] == "redis+socket:///tmp/jd/redis.socket"

@@ -2,8 +2,8 @@
 
 DATABASE_URL  unset → an embedded PostgreSQL (config/embedded_db.py) in EMBEDDED_POSTGRES_DIR,
               default .data/postgres; "throwaway" for a temporary one; "off" to refuse
-REDIS_URL     unset → Celery tasks run eagerly in-process
-SECRET_KEY    required unless DEBUG
+REDIS_URL     unset → Celery tasks run eagerly in-process (`make run` sets it to an embedded Redis)
+SECRET_KEY    required unless DEBUG (config/settings/local.py keeps one in .data/)
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "simple_history",
     "import_export",
@@ -47,10 +51,15 @@ INSTALLED_APPS = [
     "identification",
     "reports",
     "assistance",
+    # The top app: the home page and seed_demo, which bring the apps below together.
+    "portal",
 ]
 
 MIDDLEWARE = [
+    # First: every log line and audit event of the request carries its id and the client's IP.
+    "accounts.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +69,11 @@ MIDDLEWARE = [
     # A too-big upload is refused by its Content-Length, before the body is read (config/uploads.py).
     "config.uploads.UploadSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
+    "accounts.middleware.AccessAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records request.user on every history row (痕迹管理).
@@ -126,11 +140,55 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 
-# Sessions end after a working day, and when the browser closes (shared office computers).
+# Sessions end after a working day, after half an hour untouched (a village office computer left
+# signed in), and when the browser closes (shared office computers).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Second factor (django-otp): TOTP on a phone, plus single-use recovery codes. Required for the county
+# roles and staff (accounts.two_factor.requires_second_factor); village and township users may opt in.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="建档立卡")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODE_COUNT = 10
+
+# Browser-side protections. The policy allows our own static files only: no inline script or style
+# (templates use static/js/app.js and data attributes), no eval (htmx's allowEval is off), no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Access events (exports, imports) recorded at the edge by accounts.middleware.AccessAuditMiddleware:
+# a POST to one of these URL names is written to the audit log with its outcome. Downloads (any
+# attachment response) are recorded without being listed. Domain decisions are recorded by the
+# services themselves.
+AUDITED_POSTS = {
+    "reports:list": "export.requested",
+    "reports:retry": "export.retried",
+    "households:import_upload": "import.uploaded",
+    "households:import_confirm": "import.confirmed",
+    "identification:quota_import": "import.quotas",
+    "identification:decomposition_indicator_import": "import.indicators",
+}
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -146,11 +204,16 @@ UPLOAD_MAX_BYTES = 101 * 1024 * 1024
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 
-# Celery: a real broker when REDIS_URL is set, else eager in-process execution.
+# Celery: a real broker when REDIS_URL is set, else eager in-process execution. `make run` sets it to
+# the embedded Redis it starts (config/run.py), a Unix socket, which kombu spells redis+socket://.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_URL = (
+        "redis+socket://" + REDIS_URL.removeprefix("unix://")
+        if REDIS_URL.startswith("unix://")
+        else REDIS_URL
+    )
+    CELERY_RESULT_BACKEND = CELERY_BROKER_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CELERY_BROKER_URL = "memory://"
@@ -224,8 +287,11 @@ REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "accounts.request_context.RequestIdLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # pgserver narrates every start and stop of the embedded server at INFO.
     "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},

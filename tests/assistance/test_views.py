@@ -57,7 +57,7 @@ def test_helper_opens_a_paired_household_but_404s_on_any_other(as_user, world):
     "url",
     [
         "assistance:helpers",
-        "assistance:coverage",
+        "reports:coverage",
         "assistance:settings",
         "households:list",
         "reports:dashboard",
@@ -230,27 +230,27 @@ def test_township_creates_a_team_and_cadre_records_attendance(as_user, world, co
 
 
 def test_coverage_page_for_county_and_township(as_user, world):
-    page = as_user(world.fupin).get(reverse("assistance:coverage")).content.decode()
+    page = as_user(world.fupin).get(reverse("reports:coverage")).content.decode()
     assert "扶贫对象户没有帮扶责任人" in page and "丹凤镇" in page
     page = (
         as_user(world.fupin)
-        .get(reverse("assistance:coverage"), {"area": "530323101000", "check": "no_helper"})
+        .get(reverse("reports:coverage"), {"area": "530323101000", "check": "no_helper"})
         .content.decode()
     )
     assert "张二" in page and "赵三" not in page
     assert reverse("assistance:household", args=[world.b.pk]) in page
     assert (
-        as_user(world.carol).get(reverse("assistance:coverage"), {"area": "530323102000"}).status_code == 404
+        as_user(world.carol).get(reverse("reports:coverage"), {"area": "530323102000"}).status_code == 404
     )
 
 
 def test_dashboard_part_shows_assistance_counts(as_user, world):
     page = (
-        as_user(world.fupin).get(reverse("assistance:dashboard_part", args=["530323000000"])).content.decode()
+        as_user(world.fupin).get(reverse("reports:assistance_part", args=["530323000000"])).content.decode()
     )
     assert "已安排帮扶责任人 <strong>1</strong> 户" in page
     assert (
-        as_user(world.alice).get(reverse("assistance:dashboard_part", args=["530323000000"])).status_code
+        as_user(world.alice).get(reverse("reports:assistance_part", args=["530323000000"])).status_code
         == 404
     )
 

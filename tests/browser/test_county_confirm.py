@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from identification.choices import State
 from identification.models import Application
-from tests.factories import PASSWORD
+from tests.auth import sign_in
 from tests.identification.conftest import calendar, flow, round_2012  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -26,11 +26,7 @@ def publicized(flow):  # noqa: F811
 def test_only_ticked_rows_are_submitted_even_after_a_refusal(live_server, publicized, page, screenshot):
     base = live_server.url
     first, second, third, blocked = publicized
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill("fupin")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, "fupin")
     page.goto(f"{base}/identification/county/confirm/")
 
     boxes = page.locator("input[name=applications]")

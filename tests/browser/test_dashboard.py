@@ -10,6 +10,7 @@ from django.core.management import call_command
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from reports import statistics
+from tests.auth import sign_in
 from tests.browser.conftest import SCREENSHOTS
 from villages.models import Area
 
@@ -22,11 +23,7 @@ def demo_county(transactional_db):
 
 
 def test_county_official_reads_the_dashboards(live_server, demo_county, page, screenshot):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("fupinban")
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "fupinban", DEMO_PASSWORD)
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="统计").click()
     page.wait_for_url(f"{live_server.url}/reports/dashboard/")

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from tests.auth import sign_in
 from tests.factories import PASSWORD
 
 # The identification fixtures (a 2012 round with quotas, a movable calendar, the Flow helper).
@@ -34,12 +35,7 @@ def test_one_household_from_application_to_county_confirmation(
     clock = flow.calendar
 
     def login(username: str) -> None:
-        page.context.clear_cookies()
-        page.goto(f"{base}/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{base}/")
+        sign_in(page, base, username, PASSWORD)
 
     def nav(name: str) -> None:
         page.get_by_role("navigation", name="主导航").get_by_role("link", name=name).click()

@@ -24,6 +24,7 @@ from households import choices, import_jobs
 from households.idnumber import build
 from households.models import Household, ImportJob, Member
 from reports.models import Kind, Report, Status
+from tests.auth import VerifiedClient
 from tests.conftest import close_other_sessions
 from tests.factories import HouseholdFactory, MemberFactory, id_number_for
 from tests.households.import_helpers import family, write_roster
@@ -277,7 +278,7 @@ def test_a_worker_killed_mid_import_fails_the_job_and_the_retry_imports_exactly_
 
     worker = _start_worker(media)
     try:
-        client = Client()
+        client = VerifiedClient()
         client.force_login(users.fupin)
         client.post(reverse("households:import_confirm", args=[job.pk]))
         _wait(job, {ImportJob.Status.DONE, ImportJob.Status.FAILED}, timeout=180)

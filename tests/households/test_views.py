@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -317,7 +319,9 @@ def test_detail_shows_incomes_with_per_capita_and_cases(as_user, users, househol
 
 def test_print_page_is_the_a4_registration_form(as_user, users, household):
     content = as_user(users.alice).get(reverse("households:print", args=[household.pk])).content.decode()
-    assert "贫困户登记表" in content and "size: A4" in content
+    # The A4 layout is a static stylesheet (no inline <style> under the CSP).
+    assert "贫困户登记表" in content and "css/household-card-print.css" in content
+    assert "size: A4" in Path(finders.find("css/household-card-print.css")).read_text()
     assert "丹凤镇" in content and "山龙村" in content and "大寨组" in content and household.number in content
 
 

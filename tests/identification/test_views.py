@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from identification import rules, services
 from identification.choices import NoticeLevel, SpotCheckLevel, State
 from identification.models import Application, Meeting, Quota, Round, SpotCheck
@@ -594,3 +595,15 @@ def test_the_household_card_offers_shenbao_to_the_village_cadre(client, flow, us
         .get(reverse("households:detail", args=[household.pk]))
         .content.decode()
     )
+
+
+def test_county_decisions_carry_the_ip_and_request_id_of_the_request(client, flow, users):
+    apps = publicized(flow)
+    as_user(client, users.fupin)
+    before = AuditEvent.objects.count()
+    response = client.post(
+        url("county_confirm"), {"applications": [a.pk for a in apps]}, REMOTE_ADDR="10.9.8.7"
+    )
+    written = AuditEvent.objects.order_by("id")[before:]
+    assert [e.event_type for e in written] == ["application.decided"] * 2
+    assert all((e.ip, e.request_id) == ("10.9.8.7", response["X-Request-ID"]) for e in written)

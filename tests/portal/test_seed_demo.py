@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from accounts import two_factor
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import Role, User
 from villages.demo import demo_area_tree
@@ -92,3 +93,26 @@ def test_seed_demo_refuses_to_seed_twice_but_if_empty_only_prints_accounts(seede
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "跳过" in out.getvalue() and "cungan" in out.getvalue()
     assert Area.objects.count() == count
+
+
+def test_seed_demo_shows_its_progress_and_how_to_get_the_code(seeded):
+    for step in range(1, 7):
+        assert f"[{step}/6]" in seeded
+    assert "demo_otp fupinban" in seeded
+
+
+def test_demo_county_accounts_sign_in_with_the_code_demo_otp_prints(seeded):
+    from django.test import Client
+
+    for account in DEMO_ACCOUNTS:
+        client = Client()
+        response = client.post(reverse("login"), {"username": account.username, "password": DEMO_PASSWORD})
+        if account.role not in two_factor.REQUIRED_ROLES:
+            assert client.get(reverse("home"), follow=True).status_code == 200, account.username
+            continue
+        assert client.get(response["Location"])["Location"].startswith(reverse("two_factor_verify"))
+        out = StringIO()
+        call_command("demo_otp", account.username, stdout=out, stderr=StringIO())
+        verified = client.post(reverse("two_factor_verify"), {"token": out.getvalue().strip()})
+        assert verified["Location"] == "/", account.username
+        assert client.get(reverse("home")).status_code == 200
