@@ -1,11 +1,11 @@
-"""Read-mostly admin pages, scoped like every view. Workflow moves go through the services, so the
-state and decision fields are read-only here."""
+"""Read-only admin pages, scoped like every view: rounds, quotas, applications, meetings, samples,
+notices and objections change through the services (role, row lock, audit event), never here."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.admin import AreaScopedAdmin
+from accounts.admin import ReadOnlyAdmin
 from identification.models import (
     Application,
     Decomposition,
@@ -19,37 +19,36 @@ from identification.models import (
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(ReadOnlyAdmin):
+    """County-wide: rounds are set up and closed on the 识别批次 page (services.round_create, round_close)."""
+
     list_display = ["name", "year", "poverty_line", "dibao_line", "notice_days", "closed"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # Closing goes through services.round_close (audited); a closed round is read-only.
-        if obj is not None and obj.closed:
-            return [f.name for f in Round._meta.concrete_fields]
-        return ["closed"]
+    def get_queryset(self, request):
+        return Round.objects.all()
 
 
 @admin.register(Quota)
-class QuotaAdmin(AreaScopedAdmin):
+class QuotaAdmin(ReadOnlyAdmin):
     list_display = ["round", "area", "persons", "updated_at"]
     list_filter = ["round"]
     readonly_fields = ["round", "area", "persons"]
 
 
 @admin.register(Decomposition)
-class DecompositionAdmin(admin.ModelAdmin):
+class DecompositionAdmin(ReadOnlyAdmin):
     """County-wide, read-only: runs are made and applied on the 规模分解 screens (audited)."""
 
     list_display = ["round", "control_number", "status", "applied", "created_by", "created_at"]
     list_filter = ["round", "status", "applied"]
     readonly_fields = [f.name for f in Decomposition._meta.concrete_fields]
 
-    def has_add_permission(self, request):
-        return False
+    def get_queryset(self, request):
+        return Decomposition.objects.all()
 
 
 @admin.register(Application)
-class ApplicationAdmin(AreaScopedAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["household", "round", "state", "wants_fupin", "wants_dibao", "poverty_class"]
     list_filter = ["round", "state", "wants_fupin", "wants_dibao", "poverty_class"]
     search_fields = ["household__number"]
@@ -57,28 +56,28 @@ class ApplicationAdmin(AreaScopedAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(AreaScopedAdmin):
+class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["area", "kind", "held_on", "attendance"]
     list_filter = ["round", "kind"]
     readonly_fields = ["round", "area", "kind", "recorded_by"]
 
 
 @admin.register(SpotCheck)
-class SpotCheckAdmin(AreaScopedAdmin):
+class SpotCheckAdmin(ReadOnlyAdmin):
     list_display = ["area", "level", "rate", "seed", "status", "drawn_at"]
     list_filter = ["round", "level", "status"]
     readonly_fields = [f.name for f in SpotCheck._meta.concrete_fields]
 
 
 @admin.register(Notice)
-class NoticeAdmin(AreaScopedAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["title", "level", "area", "starts_on", "ends_on", "status"]
     list_filter = ["round", "level", "status"]
     readonly_fields = ["round", "level", "area", "status", "published_by", "closed_at"]
 
 
 @admin.register(Objection)
-class ObjectionAdmin(AreaScopedAdmin):
+class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ["application", "notice", "received_at", "status", "outcome"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in Objection._meta.concrete_fields]
