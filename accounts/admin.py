@@ -23,7 +23,21 @@ from accounts.scoping import AreaScopedQuerySet, scope_prefix
 PERSONAL_NUMBER = re.compile(r"(?<!\d)(1\d{10}|\d{16,19}|\d{17}[Xx])(?!\d)")
 
 
-class AreaScopedAdmin(admin.ModelAdmin):
+class NoPersonalNumberSearch:
+    """The admin's search box is a GET form: a personal number typed there would land in the URL, the
+    browser history and the access log. It is refused before anything is searched, and the page comes
+    back without it (the 贫困户 page searches by POST)."""
+
+    def changelist_view(self, request, extra_context=None):
+        if PERSONAL_NUMBER.search(request.GET.get("q", "")):
+            messages.error(
+                request, "后台搜索不能输入身份证号、电话或银行账号;请在贫困户页面搜索(号码不会进入网址)。"
+            )
+            return HttpResponseRedirect(request.path)
+        return super().changelist_view(request, extra_context)
+
+
+class AreaScopedAdmin(NoPersonalNumberSearch, admin.ModelAdmin):
     """Admin pages see only rows inside the staff member's area, like every view; outside is a 404."""
 
     def get_queryset(self, request):
@@ -42,16 +56,6 @@ class AreaScopedAdmin(admin.ModelAdmin):
         if issubclass(manager._queryset_class, AreaScopedQuerySet):
             kwargs["queryset"] = manager.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def changelist_view(self, request, extra_context=None):
-        # The admin's search box is a GET form: a personal number typed there would land in the URL,
-        # the browser history and the access log. It is refused before anything is searched.
-        if PERSONAL_NUMBER.search(request.GET.get("q", "")):
-            messages.error(
-                request, "后台搜索不能输入身份证号、电话或银行账号;请在贫困户页面搜索(号码不会进入网址)。"
-            )
-            return HttpResponseRedirect(request.path)
-        return super().changelist_view(request, extra_context)
 
 
 class ReadOnlyAdmin(AreaScopedAdmin):
@@ -101,7 +105,7 @@ class ScopedHistoryMixin:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NoPersonalNumberSearch, BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "role", "area", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "area__name"]

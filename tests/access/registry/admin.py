@@ -78,10 +78,7 @@ def _model_entries(model, model_admin) -> dict[str, Entry]:
     prefix = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
     editable = label in EDITABLE
     writable = codes(OK, **STAFF_ONLY) if editable else codes(FORBIDDEN, **STAFF_ONLY)
-    if label in NO_ADD:
-        addable = codes(FORBIDDEN, **STAFF_ONLY)
-    else:
-        addable = writable
+    addable = codes(FORBIDDEN, **STAFF_ONLY) if label in NO_ADD else writable
     # A readable page the admin sees; POSTing to a read-only model's change page is refused.
     view = codes(OK, **STAFF_ONLY)
     entries = {
