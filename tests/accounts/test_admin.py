@@ -112,3 +112,23 @@ def test_audit_events_and_import_jobs_have_read_only_admin_pages(client, users, 
         client.post(reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code
         == 403
     )
+
+
+def test_django_axes_admin_speaks_chinese(client, users):
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="alice",
+        ip_address="10.0.0.1",
+        user_agent="x",
+        path_info="/login/",
+        http_accept="*/*",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
+    client.force_login(users.admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "登录保护" in index and "登录失败记录" in index
+    listing = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "IP 地址" in listing and "已锁定" in listing and "Access attempt" not in listing
