@@ -39,9 +39,12 @@ def _expected_outside(inside: frozenset) -> frozenset:
     return frozenset({MISSING}) | (inside & REFUSALS)
 
 
-def _try(world, key, entry: Entry, role, client, token, tally, failures):
+def _try(world, key, entry: Entry, role, client, token, tally, failures, *, expect_as=None):
+    """Ask `key` as `role` (whose objects and area are used), expecting what `expect_as` (default:
+    the same role) is registered to get."""
     from django.urls import reverse
 
+    expect = expect_as or role
     sides = [("inside", world.inside(role))]
     if entry.has_object:
         sides.append(("outside", world.outside(role)))
@@ -53,11 +56,11 @@ def _try(world, key, entry: Entry, role, client, token, tally, failures):
             url = None if kwargs is None else reverse(key, kwargs=kwargs)
         if url is None:  # a county-wide object: nothing lies outside a county role's area
             continue
-        for method, expected_inside in (("GET", entry.get[role]), ("POST", entry.post[role])):
+        for method, expected_inside in (("GET", entry.get[expect]), ("POST", entry.post[expect])):
             if side == "inside":
                 expected = expected_inside
             elif entry.outside is not None:
-                expected = entry.outside[role]
+                expected = entry.outside[expect]
             else:
                 expected = _expected_outside(expected_inside)
             query = entry.query(world, role, place) if entry.query and method == "GET" else None
@@ -105,3 +108,25 @@ def test_access_sweep(world, figures):
     assert not failures, f"{len(failures)} 处不符 (.artifacts/access-sweep-failures.txt):\n" + "\n".join(
         failures
     )
+
+
+def test_admin_sweep_as_township_staff(world, figures):
+    """Defect 5: a staff member scoped to 丹凤镇 (not the county) walks every admin page. They get what
+    the county administrator gets inside their township, and 404 for 雄壁镇's objects."""
+    from tests.access.registry import admin as admin_registry
+
+    staff = world.users["township"]
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client, token = sweep.signed_in_client(staff)
+    tally = {"requests": 0, "inside": 0, "outside": 0, "refused": 0, "forbidden": 0, "observed": []}
+    failures: list[str] = []
+    patterns = [p for p in sweep.walk() if p.key in admin_registry.ENTRIES]
+    for pattern in patterns:
+        # The township's objects and "outside" (another township), the administrator's expectations.
+        entry = admin_registry.ENTRIES[pattern.key]
+        _try(world, pattern.key, entry, "township", client, token, tally, failures, expect_as="admin")
+    figures(
+        f"后台扫描(乡镇管理员): {len(patterns)} 个后台 URL 模式 × 区域内/外对象 × GET/POST = {tally['requests']} 次请求;不符 {len(failures)}"
+    )
+    assert not failures, "\n".join(failures)
