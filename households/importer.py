@@ -351,7 +351,38 @@ def _id_number(raw: object) -> str:
         raise ValueError(str(error)) from None
 
 
+def _max_length(column: Column) -> int | None:
+    """The database's limit for a text column of the household or member (None: no limit, or not text)."""
+    model = {"h": Household, "m": Member}.get(column.target)
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(column.field)
+    except Exception:  # noqa: BLE001 - a column without a model field of that name has no limit here
+        return None
+    return field.max_length if isinstance(field, models.CharField) else None
+
+
+def _bounded(convert: Callable[[object], object], limit: int) -> Callable[[object], object]:
+    """A text longer than its column is refused on its cell (a 5,000,000-character 姓名 once passed the
+    preview and failed the write with a 500); the message gives the lengths, not the text."""
+
+    def run(raw: object) -> object:
+        value = convert(raw)
+        if isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"内容过长:共{len(value)}个字符,最多{limit}个")
+        return value
+
+    return run
+
+
 def _converter(column: Column) -> Callable[[object], object]:
+    convert = _unbounded_converter(column)
+    limit = _max_length(column) if column.key != "m.id_number" else None
+    return _bounded(convert, limit) if limit else convert
+
+
+def _unbounded_converter(column: Column) -> Callable[[object], object]:
     if column.key == "m.id_number":
         return _id_number
     if column.key in CODE_FIELDS:
@@ -638,7 +669,9 @@ def _shown_raw(raw: object, key: str) -> str:
     """A wrong cell as the report shows it: ID numbers masked, even when stored as a number."""
     if key == "m.id_number":
         return mask(str(int(raw)) if isinstance(raw, float) else re.sub(r"\s+", "", str(raw)))
-    return str(raw)
+    text = str(raw)
+    # The report (and the job row that keeps it) shows the start of an overlong cell, not all of it.
+    return text if len(text) <= 200 else f"{text[:50]}…(共{len(text)}个字符)"
 
 
 # ---------------------------------------------------------------------------------------- database

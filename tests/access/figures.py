@@ -16,9 +16,11 @@ _printed = False
 @pytest.fixture
 def figures():
     def report(line: str) -> None:
+        # The file holds this run's figures only: it is started afresh by the run's first figure.
+        mode = "a" if _lines else "w"
         _lines.append(line)
         ARTIFACTS.mkdir(exist_ok=True)
-        with (ARTIFACTS / "security-figures.txt").open("a", encoding="utf-8") as out:
+        with (ARTIFACTS / "security-figures.txt").open(mode, encoding="utf-8") as out:
             out.write(line + "\n")
 
     return report
