@@ -75,7 +75,7 @@ def _try(world, key, entry: Entry, role, client, token, tally, failures, *, expe
             where = f"{role:8} {method:4} {side:7} {key} {url}"
             if outcome.code not in expected:
                 failures.append(f"{where}: got {outcome.code}, expected {sorted(map(str, expected))}")
-            if outcome.code in REFUSALS or side == "outside":
+            if outcome.code in REFUSALS or side == "outside" or expect in entry.no_write:
                 tally["refused"] += 1
                 if set(outcome.written) - entry.may_write:
                     failures.append(f"{where}: refused ({outcome.code}) but wrote {outcome.written}")

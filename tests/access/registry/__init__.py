@@ -21,7 +21,7 @@ the object does not tell whether it exists.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 ROLE_NAMES = ("village", "township", "fupin", "minzheng", "admin")
@@ -66,9 +66,11 @@ class Entry:
     outside: Mapping[str, Expect] | None = None
     # The URL itself, for a pattern that has no name to reverse (the admin's catch-all and redirects).
     url: Callable[[Any, str, Any], str | None] | None = None
+    # Roles that may not make this move although the view answers them with a redirect and a message
+    # rather than a 403: the sweep checks that their request writes nothing all the same.
+    no_write: frozenset[str] = frozenset()
     # Tables a request may change even when it is refused (e.g. django-axes logging a sign-out).
     may_write: frozenset[str] = frozenset()
-    note: str = field(default="")
 
     @property
     def has_object(self) -> bool:

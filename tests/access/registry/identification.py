@@ -48,6 +48,13 @@ def county_wide(get):
     return lambda world, role, place: get(world) if place is world.home else None
 
 
+# Moves refused to a role by a redirect with a message (the service's WorkflowError) rather than a 403:
+# the sweep checks that these requests write nothing. Reported to the coordinator, whose rework of the
+# identification views may turn them into 403s (then move the roles to FORBIDDEN and drop no_write).
+LOCAL = frozenset({"village", "township"})
+COUNTY = frozenset({"fupin", "minzheng", "admin"})
+ALL = LOCAL | COUNTY
+
 round_ = county_wide(lambda w: {"pk": w.round.pk})
 decomposition = county_wide(lambda w: {"pk": w.decomposition.pk})
 
@@ -63,17 +70,23 @@ ENTRIES = {
         get=codes(FORBIDDEN, village=OK, township=OK),
         post=codes(FORBIDDEN, village=OK, township=OK),
     ),
-    "identification:decide": Entry(args=application, get=codes(NOT_ALLOWED), post=codes(REDIRECT)),
+    "identification:decide": Entry(
+        args=application, get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=LOCAL | {"admin"}
+    ),
     "identification:application_action": Entry(
-        args=action("withdraw"), get=codes(NOT_ALLOWED), post=codes(REDIRECT)
+        args=action("withdraw"), get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=ALL - {"village"}
     ),
     "identification:meeting_create": Entry(
         args=meeting_new, get=codes(FORBIDDEN, village=OK), post=codes(FORBIDDEN, village=OK)
     ),
     "identification:meeting": Entry(args=meeting, get=codes(OK), post=codes(OK)),
     "identification:township_queue": Entry(get=codes(MISSING, township=OK), post=codes(MISSING, township=OK)),
-    "identification:township_sample": Entry(args=village, get=codes(OK), post=codes(REDIRECT)),
-    "identification:spot_check_record": Entry(args=spot_check, get=codes(NOT_ALLOWED), post=codes(REDIRECT)),
+    "identification:township_sample": Entry(
+        args=village, get=codes(OK), post=codes(REDIRECT), no_write=ALL - {"township"}
+    ),
+    "identification:spot_check_record": Entry(
+        args=spot_check, get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=ALL - {"township"}
+    ),
     "identification:village_verify": Entry(
         args=spot_check, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, township=REDIRECT)
     ),
@@ -88,7 +101,9 @@ ENTRIES = {
     "identification:notice_close": Entry(
         args=notice, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, village=REDIRECT, township=REDIRECT)
     ),
-    "identification:objection_handle": Entry(args=objection, get=codes(NOT_ALLOWED), post=codes(REDIRECT)),
+    "identification:objection_handle": Entry(
+        args=objection, get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=COUNTY
+    ),
     "identification:county_progress": Entry(
         get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
         post=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
@@ -96,6 +111,8 @@ ENTRIES = {
     "identification:county_sample": Entry(
         get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
         post=codes(REDIRECT, village=FORBIDDEN, township=FORBIDDEN),
+        # The county sample is drawn by 县扶贫办 and 县民政局; the administrator is turned away.
+        no_write=frozenset({"admin"}),
     ),
     "identification:county_confirm": Entry(
         get=codes(FORBIDDEN, fupin=OK, minzheng=OK), post=codes(FORBIDDEN, fupin=OK, minzheng=OK)
