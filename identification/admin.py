@@ -51,7 +51,8 @@ class DecompositionAdmin(ReadOnlyAdmin):
 class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["household", "round", "state", "wants_fupin", "wants_dibao", "poverty_class"]
     list_filter = ["round", "state", "wants_fupin", "wants_dibao", "poverty_class"]
-    search_fields = ["household__number"]
+    # No search box: the admin's search is a GET, and an 18-digit 户编号 cannot be told from an ID or
+    # bank number there (accounts.admin refuses those); the 申请 list of the app filters by 户编号.
     readonly_fields = [f.name for f in Application._meta.concrete_fields]
 
 

@@ -54,7 +54,6 @@ ROLES: dict[str, Role] = {
     "minzheng": Role.COUNTY_MINZHENG,
     "admin": Role.ADMIN,
 }
-COUNTY_ROLES = ("fupin", "minzheng", "admin")
 
 
 @dataclass
@@ -117,7 +116,8 @@ _sequence = iter(range(10_000, 99_999))
 
 def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
     n = next(_sequence)
-    household = HouseholdFactory(group=grp, number=f"{grp.code}{n:06d}"[-18:].rjust(18, "0"))
+    # 户编号: the group's code and a three-digit number, as the national system numbers them.
+    household = HouseholdFactory(group=grp, number=f"{grp.code}{n % 1000:03d}")
     member = MemberFactory(household=household)
     income = IncomeRecord.objects.create(
         household=household, year=2011, persons=1, wage_income=Decimal("900")
