@@ -1,11 +1,11 @@
 """帮扶 in the admin: read-only, like the other domain models. Changes go through the pages and services
-(audited); the admin is for looking things up, inside the staff member's area (AreaScopedAdmin)."""
+(audited); the admin is for looking things up, inside the staff member's area (accounts.admin.ReadOnlyAdmin)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.admin import AreaScopedAdmin
+from accounts.admin import ReadOnlyAdmin
 from assistance.models import (
     CountySettings,
     CreditRating,
@@ -19,17 +19,6 @@ from assistance.models import (
     Visit,
     WorkTeam,
 )
-
-
-class ReadOnlyAdmin(AreaScopedAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Unit)

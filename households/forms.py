@@ -6,6 +6,8 @@ put each Chinese message on the field that is wrong.
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -199,6 +201,8 @@ class IncomeRecordForm(forms.ModelForm):
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
+        if year is not None and year > datetime.date.today().year:
+            raise forms.ValidationError("收入年度不能晚于今年:只能录入已经过去或正在进行的年度。")
         taken = self.household.incomes.filter(year=year).exclude(pk=self.instance.pk)
         if year is not None and taken.exists():
             raise forms.ValidationError(f"{year}年的收入已经录入,请在户卡上修改该年度。")

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -286,6 +286,39 @@ def household_card_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+# The unique constraints a household, member or income form can run into when two people save at
+# the same moment: both pass the form's own check, the database lets one in. Constraint name → the
+# form field and the message.
+UNIQUE_MESSAGES = {
+    "households_household_number": ("number", "户编号刚刚已被他人使用,请核对后重新填写。"),
+    "households_member_id_number": ("id_number", "此人刚刚已由他人登记在另一户中,一人只能属于一户。"),
+    "member_one_head": ("relation", "该户已有户主,一户只能有一名户主。"),
+    "income_one_record_per_year": ("year", "该年度的收入刚刚已由他人录入,请在户卡上修改该年度。"),
+}
+
+
+def _unique_violation(error: IntegrityError, *, form, members) -> None:
+    """Put a unique violation on the field it concerns, in Chinese, and nothing in the log.
+
+    The database's own message names the value (an ID number): it is neither shown nor logged.
+    Anything that is not one of our unique constraints is re-raised as the error it is.
+    """
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    found = next(((key, v) for key, v in UNIQUE_MESSAGES.items() if constraint.startswith(key)), None)
+    if found is None:
+        raise error
+    field, message = found[1]
+    if field in ("id_number", "relation") and members is not None:
+        # Every member row that could be the one: the constraint does not say which.
+        for member_form in members.live_forms():
+            member_form.add_error(field, message)
+        form.add_error(None, message)
+    elif field in form.fields:
+        form.add_error(field, message)
+    else:
+        form.add_error(None, message)
+
+
 def _deny_unless_editor(request: HttpRequest) -> None:
     if not services.can_edit_households(request.user):
         raise PermissionDenied(
@@ -319,6 +352,8 @@ def household_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except IntegrityError as error:
+            _unique_violation(error, form=form, members=members)
         else:
             messages.success(request, f"已建档:户编号{household.number}。")
             return redirect("households:detail", pk=household.pk)
@@ -348,6 +383,8 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except IntegrityError as error:
+            _unique_violation(error, form=form, members=members)
         else:
             messages.success(request, f"已保存户编号{household.number}。")
             return redirect("households:detail", pk=household.pk)
@@ -364,11 +401,20 @@ def income_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpR
     initial = {} if record else {"persons": household.members.count() or None}
     form = IncomeRecordForm(data, instance=record, household=household, initial=initial)
     if data is not None and form.is_valid():
-        saved = services.income_save(
-            household=household, actor=request.user, year=form.cleaned_data["year"], values=form.cleaned_data
-        )
-        messages.success(request, f"已保存{saved.year}年收入:年人均纯收入{saved.per_capita_net_income}元。")
-        return redirect("households:detail", pk=household.pk)
+        try:
+            saved = services.income_save(
+                household=household,
+                actor=request.user,
+                year=form.cleaned_data["year"],
+                values=form.cleaned_data,
+            )
+        except IntegrityError as error:
+            _unique_violation(error, form=form, members=None)
+        else:
+            messages.success(
+                request, f"已保存{saved.year}年收入:年人均纯收入{saved.per_capita_net_income}元。"
+            )
+            return redirect("households:detail", pk=household.pk)
     return render(
         request, "households/income_form.html", {"household": household, "form": form, "record": record}
     )
@@ -391,6 +437,13 @@ def check_id(request: HttpRequest) -> HttpResponse:
             taken = members_in_other_households(
                 [info.number],
                 household_id=int(household_id) if household_id and household_id.isdigit() else None,
-            )
-            context.update(info=info, taken=taken.get(info.number))
+            ).get(info.number)
+            # Typed letter by letter, this check would tell anyone whether and where any person of the
+            # county is registered. The 户编号 is shown only when that household lies inside the
+            # user's own area; elsewhere the answer is only that the person is registered (the final
+            # save still names the household, once, for a number actually entered).
+            if taken and not households_for(request.user).filter(number=taken).exists():
+                context.update(info=info, taken_elsewhere=True)
+            else:
+                context.update(info=info, taken=taken)
     return render(request, "households/partials/id_check.html", context)

@@ -1,11 +1,11 @@
-"""Read-mostly admin pages, scoped like every view. Workflow moves go through the services, so the
-state and decision fields are read-only here."""
+"""Read-only admin pages, scoped like every view: rounds, quotas, applications, meetings, samples,
+notices and objections change through the services (role, row lock, audit event), never here."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.admin import AreaScopedAdmin
+from accounts.admin import ReadOnlyAdmin
 from identification.models import (
     Application,
     Decomposition,
@@ -18,7 +18,9 @@ from identification.models import (
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(ReadOnlyAdmin):
+    """County-wide: rounds are set up, given their 县控制指标 and closed on the 识别批次 page (services)."""
+
     list_display = [
         "name",
         "kind",
@@ -30,63 +32,56 @@ class RoundAdmin(admin.ModelAdmin):
         "closed",
     ]
 
-    def get_readonly_fields(self, request, obj=None):
-        # Closing goes through services.round_close, the 县控制指标 through round_set_control_number or a
-        # county decomposition (audited, and checked against the townships' quotas); a closed round is
-        # read-only.
-        if obj is not None and obj.closed:
-            return [f.name for f in Round._meta.concrete_fields]
-        return ["closed", "control_number"]
+    def get_queryset(self, request):
+        return Round.objects.all()
 
 
 @admin.register(Quota)
-class QuotaAdmin(AreaScopedAdmin):
+class QuotaAdmin(ReadOnlyAdmin):
     list_display = ["round", "area", "persons", "updated_at"]
     list_filter = ["round"]
     readonly_fields = ["round", "area", "persons"]
 
 
 @admin.register(Decomposition)
-class DecompositionAdmin(admin.ModelAdmin):
+class DecompositionAdmin(ReadOnlyAdmin):
     """County-wide, read-only: runs are made and applied on the 规模分解 screens (audited)."""
 
     list_display = ["round", "scope", "control_number", "status", "applied", "created_by", "created_at"]
     list_filter = ["round", "status", "applied"]
     readonly_fields = [f.name for f in Decomposition._meta.concrete_fields]
 
-    def has_add_permission(self, request):
-        return False
+    def get_queryset(self, request):
+        return Decomposition.objects.all()
 
 
 @admin.register(Application)
-class ApplicationAdmin(AreaScopedAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["household", "round", "state", "for_fupin", "for_dibao", "poverty_class"]
     list_filter = ["round", "state", "for_fupin", "for_dibao", "poverty_class"]
-    search_fields = ["household__number"]
+    # No search box: the admin's search is a GET, and an 18-digit 户编号 cannot be told from an ID or
+    # bank number there (accounts.admin refuses those); the 申请 list of the app filters by 户编号.
     readonly_fields = [f.name for f in Application._meta.concrete_fields]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(AreaScopedAdmin):
+class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["area", "kind", "held_on", "attendance"]
     list_filter = ["round", "kind"]
     readonly_fields = ["round", "area", "kind", "recorded_by"]
 
 
 @admin.register(SpotCheck)
-class SpotCheckAdmin(AreaScopedAdmin):
+class SpotCheckAdmin(ReadOnlyAdmin):
     list_display = ["area", "level", "rate", "seed", "status", "drawn_at"]
     list_filter = ["round", "level", "status"]
     readonly_fields = [f.name for f in SpotCheck._meta.concrete_fields]
 
 
 @admin.register(Referral)
-class ReferralAdmin(AreaScopedAdmin):
-    """Read-only: referrals are made by 民政's confirmations and decided by 扶贫办 on their screen (audited)."""
+class ReferralAdmin(ReadOnlyAdmin):
+    """Referrals are made by 民政's confirmations and decided by 扶贫办 on their screen (audited)."""
 
     list_display = ["application", "status", "referred_at", "decided_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in Referral._meta.concrete_fields]
-
-    def has_add_permission(self, request):
-        return False

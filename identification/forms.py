@@ -14,7 +14,25 @@ from households.models import Household, IncomeRecord
 from identification import rules
 from identification.choices import PROGRAM_LABELS, Origin, RedoScope, State
 from identification.models import Application, Round
-from identification.services import INCOME_FIELDS
+from identification.services import INCOME_FIELDS, today
+
+# Upper bounds of the typed counts, so that a slip of the finger (or a hostile post) is a message on the
+# field rather than an integer overflow in PostgreSQL (a 500): people at one meeting, persons in one
+# household, persons of a county's quota or indicators (师宗县: 400,297 rural persons), a sample seed.
+MAX_ATTENDANCE = 100_000
+MAX_HOUSEHOLD_PERSONS = 99
+MAX_PERSONS = 10_000_000
+MAX_SEED = 2**63 - 1
+
+
+def not_after_today(value: datetime.date | None, what: str) -> datetime.date | None:
+    """A date that records something already done (an application, a meeting, a visit) cannot lie
+    in the future: a typo such as 2102 for 2012 is refused on the field rather than stored."""
+    now = today()
+    if value is not None and value > now:
+        raise forms.ValidationError(f"{what}不能晚于今天({now.year}年{now.month}月{now.day}日)。")
+    return value
+
 
 PROGRAM_CHOICES = [("fupin", "扶贫"), ("dibao", "低保"), ("both", "扶贫和低保(交叉)")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -112,11 +130,8 @@ class ApplicationForm(ConditionsMixin, forms.Form):
                 raise forms.ValidationError("申请书文件超过 10 MB,请压缩后再上传。")
         return scan
 
-    def clean_applied_on(self):
-        value = self.cleaned_data.get("applied_on")
-        if value and value > datetime.date.today():
-            raise forms.ValidationError("申请日期不能晚于今天。")
-        return value
+    def clean_applied_on(self) -> datetime.date | None:
+        return not_after_today(self.cleaned_data.get("applied_on"), "申请日期")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -137,7 +152,7 @@ class MeetingForm(forms.Form):
     """A 评议 meeting with one pair of vote fields per application on the agenda."""
 
     held_on = forms.DateField(label="会议日期", widget=DATE)
-    attendance = forms.IntegerField(label="到会户数/人数", min_value=1)
+    attendance = forms.IntegerField(label="到会户数/人数", min_value=1, max_value=MAX_ATTENDANCE)
     attendees = forms.CharField(label="参会人员", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -145,8 +160,15 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.applications = applications
         for a in applications:
-            self.fields[f"for_{a.pk}"] = forms.IntegerField(label="赞成", min_value=0, required=False)
-            self.fields[f"against_{a.pk}"] = forms.IntegerField(label="反对", min_value=0, required=False)
+            self.fields[f"for_{a.pk}"] = forms.IntegerField(
+                label="赞成", min_value=0, max_value=MAX_ATTENDANCE, required=False
+            )
+            self.fields[f"against_{a.pk}"] = forms.IntegerField(
+                label="反对", min_value=0, max_value=MAX_ATTENDANCE, required=False
+            )
+
+    def clean_held_on(self) -> datetime.date:
+        return not_after_today(self.cleaned_data["held_on"], "会议日期")
 
     def rows(self) -> list[tuple[Application, forms.BoundField, forms.BoundField]]:
         return [(a, self[f"for_{a.pk}"], self[f"against_{a.pk}"]) for a in self.applications]
@@ -175,7 +197,7 @@ class SurveyForm(ConditionsMixin, forms.Form):
 
     surveyed_on = forms.DateField(label="调查日期", widget=DATE)
     surveyors = forms.CharField(label="调查人员", max_length=200, help_text="至少两人,用顿号或逗号分隔。")
-    persons = forms.IntegerField(label="家庭人口数", min_value=1, max_value=99)
+    persons = forms.IntegerField(label="家庭人口数", min_value=1, max_value=MAX_HOUSEHOLD_PERSONS)
     family_situation = forms.CharField(
         label="家庭基本情况", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -210,17 +232,14 @@ class SurveyForm(ConditionsMixin, forms.Form):
                 widget=forms.TextInput(attrs={"placeholder": "回答“是”时必填:看到了什么"}),
             )
 
+    def clean_surveyed_on(self) -> datetime.date:
+        return not_after_today(self.cleaned_data["surveyed_on"], "调查日期")
+
     def clean_surveyors(self) -> list[str]:
         names = _split_names(self.cleaned_data["surveyors"])
         if len(set(names)) < 2:
             raise forms.ValidationError("入户调查须由至少两名调查人员进行,请填写两人以上的姓名。")
         return names
-
-    def clean_surveyed_on(self):
-        value = self.cleaned_data["surveyed_on"]
-        if value > datetime.date.today():
-            raise forms.ValidationError("调查日期不能晚于今天。")
-        return value
 
     def clean(self) -> dict:
         data = super().clean()
@@ -275,7 +294,11 @@ class ReferralDecisionForm(forms.Form):
 class SpotCheckDrawForm(forms.Form):
     rate = forms.DecimalField(label="抽查比例(%)", min_value=1, max_value=100, decimal_places=1)
     seed = forms.IntegerField(
-        label="随机种子", required=False, min_value=0, help_text="留空则随机生成;填入原种子可复核抽样结果。"
+        label="随机种子",
+        required=False,
+        min_value=0,
+        max_value=MAX_SEED,
+        help_text="留空则随机生成;填入原种子可复核抽样结果。",
     )
 
     def clean_rate(self) -> Decimal:
@@ -349,7 +372,7 @@ class ControlNumberForm(forms.Form):
 
 class QuotaForm(forms.Form):
     area = forms.CharField(widget=forms.HiddenInput, max_length=15)
-    persons = forms.IntegerField(label="规模控制人数", min_value=0)
+    persons = forms.IntegerField(label="规模控制人数", min_value=0, max_value=MAX_PERSONS)
     reason = forms.CharField(label="调整理由", required=False, max_length=200)
 
 
@@ -409,6 +432,7 @@ class DecompositionForm(forms.Form):
     control_number = forms.IntegerField(
         label="县控制指标(人)",
         min_value=1,
+        max_value=MAX_PERSONS,
         help_text="上级下达的贫困人口控制数,如师宗县 2012 年为 112800 人。",
         error_messages={"required": "请填写县控制指标。", "min_value": "县控制指标须为正整数。"},
     )
@@ -493,6 +517,7 @@ class TownshipIndicatorsForm(forms.Form):
                     label=f"{township.name}{LABELS[name]}",
                     required=False,
                     min_value=0,
+                    max_value=MAX_PERSONS,
                     initial=getattr(township, name),
                     error_messages={"min_value": "不能为负数。", "invalid": "须为整数。"},
                     widget=forms.NumberInput(attrs={"min": "0", "class": "num"}),
@@ -528,6 +553,7 @@ class OverrideEditForm(forms.Form):
                 label=f"{row.name}指定数",
                 required=False,
                 min_value=0,
+                max_value=MAX_PERSONS,
                 initial=row.override,
                 error_messages={"min_value": "不能为负数。", "invalid": "须为整数。"},
                 widget=forms.NumberInput(attrs={"min": "0", "class": "num"}),

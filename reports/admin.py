@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 
-from accounts.admin import AreaScopedAdmin
+from accounts.admin import ReadOnlyAdmin
 from reports.models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(AreaScopedAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ["kind", "area", "round", "user", "standing", "status", "progress", "rows", "created_at"]
     list_filter = ["kind", "status", "standing"]
     # The file is downloaded through the scoped page, never by a media URL.

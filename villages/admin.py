@@ -1,10 +1,10 @@
 from django.contrib import admin
 
-from accounts.admin import AreaScopedAdmin
+from accounts.admin import ReadOnlyAdmin, ReadOnlyInline
 from villages.models import Area, AreaProfile
 
 
-class AreaProfileInline(admin.StackedInline):
+class AreaProfileInline(ReadOnlyInline, admin.StackedInline):
     """Shown, not edited: profile changes go through villages.services.profile_save (audited)."""
 
     model = AreaProfile
@@ -15,7 +15,10 @@ class AreaProfileInline(admin.StackedInline):
 
 
 @admin.register(Area)
-class AreaAdmin(AreaScopedAdmin):
+class AreaAdmin(ReadOnlyAdmin):
+    """Read-only: names and indicators change on the area's page (villages.services.area_update,
+    audited); the tree itself comes from the statistics bureau's codes."""
+
     list_display = ["code", "name", "level", "parent", "rural_population"]
     list_filter = ["level"]
     search_fields = ["code", "name"]

@@ -55,10 +55,22 @@ def area_update(*, area: Area, actor: User, changes: dict) -> Area:
         raise PermissionDenied(
             f"{actor.get_role_display() or '该用户'}无权修改{area.get_level_display()}“{area.name}”。"
         )
+    old = {field: getattr(area, field) for field in changes}
     for field, value in changes.items():
         setattr(area, field, value)
     area.full_clean()
     area.save(update_fields=list(changes))
+    changed = [field for field in changes if old[field] != getattr(area, field)]
+    if changed:
+        # A rename shows in every ledger and 公示 under the new name: who renamed what, and from what.
+        audit.record(
+            event_type="area_renamed" if "name" in changed else "area_updated",
+            actor=actor,
+            obj=area,
+            area_code=area.code,
+            old={field: old[field] for field in changed},
+            new={field: getattr(area, field) for field in changed},
+        )
     return area
 
 

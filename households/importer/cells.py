@@ -115,7 +115,43 @@ def _id_number(raw: object) -> str | IdCell:
     return text if len(text) == 18 else read_cell(text)
 
 
+def max_length(column: Column) -> int | None:
+    """The database's limit for a text column of the household or member (None: no limit, or not text)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models
+
+    from households.models import Household, Member
+
+    model = {"h": Household, "m": Member}.get(column.target)
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(column.field)
+    except FieldDoesNotExist:  # a column without a model field of that name has no limit here
+        return None
+    return field.max_length if isinstance(field, models.CharField) else None
+
+
+def _bounded(convert: Callable[[object], object], limit: int) -> Callable[[object], object]:
+    """A text longer than its column is refused on its cell (a 5,000,000-character 姓名 once passed the
+    preview and failed the write with a 500); the message gives the lengths, not the text."""
+
+    def run(raw: object) -> object:
+        value = convert(raw)
+        if isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"内容过长:共{len(value)}个字符,最多{limit}个")
+        return value
+
+    return run
+
+
 def converter(column: Column) -> Callable[[object], object]:
+    convert = _unbounded_converter(column)
+    limit = max_length(column) if column.key != "m.id_number" else None
+    return _bounded(convert, limit) if limit else convert
+
+
+def _unbounded_converter(column: Column) -> Callable[[object], object]:
     if column.key == "m.id_number":
         return _id_number
     if column.key in CODE_FIELDS:

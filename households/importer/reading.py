@@ -214,4 +214,6 @@ def _shown_raw(raw: object, key: str) -> str:
     """A wrong cell as the report shows it: ID numbers masked, even when stored as a number."""
     if key == "m.id_number":
         return mask(str(int(raw)) if isinstance(raw, float) else re.sub(r"\s+", "", str(raw)))
-    return str(raw)
+    text = str(raw)
+    # The report (and the job row that keeps it) shows the start of an overlong cell, not all of it.
+    return text if len(text) <= 200 else f"{text[:50]}…(共{len(text)}个字符)"

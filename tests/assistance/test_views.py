@@ -239,9 +239,7 @@ def test_coverage_page_for_county_and_township(as_user, world):
     )
     assert "张二" in page and "赵三" not in page
     assert reverse("assistance:household", args=[world.b.pk]) in page
-    assert (
-        as_user(world.carol).get(reverse("reports:coverage"), {"area": "530323102000"}).status_code == 404
-    )
+    assert as_user(world.carol).get(reverse("reports:coverage"), {"area": "530323102000"}).status_code == 404
 
 
 def test_dashboard_part_shows_assistance_counts(as_user, world):
@@ -250,8 +248,7 @@ def test_dashboard_part_shows_assistance_counts(as_user, world):
     )
     assert "已安排帮扶责任人 <strong>1</strong> 户" in page
     assert (
-        as_user(world.alice).get(reverse("reports:assistance_part", args=["530323000000"])).status_code
-        == 404
+        as_user(world.alice).get(reverse("reports:assistance_part", args=["530323000000"])).status_code == 404
     )
 
 

@@ -540,8 +540,9 @@ def test_admin_lists_and_opens_households_with_masked_numbers(as_user, users, ho
     assert history.status_code == 200
 
 
-def test_admin_opens_a_case(as_user, users, household):
-    # Cases are added inline on the household until the identification workflow opens them.
+def test_admin_cannot_open_a_case_or_change_the_household(as_user, users, household):
+    # Cases are opened by the county decision (identification.services), with its audit event; the
+    # admin shows households read-only (issue 13, defect 8).
     client = as_user(users.admin)
     data = {
         "number": household.number,
@@ -574,9 +575,8 @@ def test_admin_opens_a_case(as_user, users, household):
         }
     )
     response = client.post(reverse("admin:households_household_change", args=[household.pk]), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    case = household.cases.get()
-    assert case.program == "fupin" and case.history.get().history_user == users.admin
+    assert response.status_code == 403
+    assert not household.cases.exists()
 
 
 def test_admin_of_another_area_cannot_see_the_household(client, users, county_tree, household):
@@ -584,9 +584,9 @@ def test_admin_of_another_area_cannot_see_the_household(client, users, county_tr
 
     staff = UserFactory(role="township_official", area=county_tree.xiongbi, is_staff=True, is_superuser=True)
     client.force_login(staff)
-    # The admin answers a missing object by sending back to its index, as for any unknown id.
+    # Outside the area is a 404 in the admin too, the same as an unknown id.
     response = client.get(reverse("admin:households_household_change", args=[household.pk]))
-    assert response.status_code == 302 and response.url == reverse("admin:index")
+    assert response.status_code == 404
     assert (
         household.number not in client.get(reverse("admin:households_household_changelist")).content.decode()
     )

@@ -161,7 +161,7 @@ def test_village_meeting_reviews_what_it_carried(client, flow, users):
     as_user(client, users.alice).post(
         url("meeting_create", "village", flow.tree.shanlong.code),
         {
-            "held_on": "2012-09-05",
+            "held_on": "2012-09-03",  # the calendar fixture's today: no future dates
             "attendance": 15,
             f"for_{application.pk}": 12,
             f"against_{application.pk}": 3,
@@ -173,7 +173,7 @@ def test_village_meeting_reviews_what_it_carried(client, flow, users):
 
 def survey_data(**overrides) -> dict:
     data = {
-        "surveyed_on": "2012-09-06",
+        "surveyed_on": "2012-09-03",  # the calendar fixture's today: no future dates
         "surveyors": "李明、王芳",
         "persons": 3,
         "family_situation": "一家三口",

@@ -151,3 +151,13 @@ def test_bad_indicator_keeps_the_input_and_says_why(as_user, users, county_tree)
     assert response.status_code == 200
     assert response.context["form"]["rural_population"].value() == "十万"
     assert "输入整数" in response.content.decode()
+
+
+def test_renaming_an_area_is_audited(users, county_tree):
+    from accounts.audit import events_for
+    from villages import services
+
+    services.area_update(area=county_tree.shanlong, actor=users.admin, changes={"name": "山龙社区"})
+    event = events_for(county_tree.shanlong).get(event_type="area_renamed")
+    assert event.actor == users.admin
+    assert event.old == {"name": "山龙村"} and event.new == {"name": "山龙社区"}

@@ -1,0 +1,258 @@
+"""The world the access sweep walks: the same objects in four places, and one user per role.
+
+    师宗县 530323 ── 丹凤镇 ── 山龙村 大寨组   HOME: inside every role's area
+                          └─ 法杂村 新村组   a neighbouring village: outside the village cadre's
+                 └─ 雄壁镇 ── 雨柱村 坡头组   another township: outside the township official's
+    罗平县 530324 ── 板桥镇 ── 云峰村 一组     another county: outside the county roles'
+
+Each place holds a household with a member and an income, an application with a meeting, a survey
+trail, a spot check, a notice with an objection, a quota, a report and an import job, so that every
+URL that takes an object can be asked for one inside and one outside the user's area. The objects
+are created directly (not through the services): the sweep is about who may reach them, and the
+services would refuse to create them in another county.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+
+from accounts import audit
+from accounts.models import AuditEvent, Role, User
+from households.models import Household, ImportJob, IncomeRecord, Member
+from identification.choices import MeetingKind, NoticeLevel, Origin, SpotCheckLevel, State
+from identification.models import (
+    Application,
+    Decomposition,
+    Meeting,
+    Notice,
+    NoticeEntry,
+    Objection,
+    Quota,
+    Round,
+    SpotCheck,
+)
+from reports.models import Report
+from tests.factories import (
+    AreaFactory,
+    HouseholdFactory,
+    MemberFactory,
+    UserFactory,
+    group,
+)
+from villages.models import Area
+
+ROLES: dict[str, Role] = {
+    "village": Role.VILLAGE_CADRE,
+    "township": Role.TOWNSHIP_OFFICIAL,
+    "fupin": Role.COUNTY_FUPIN,
+    "minzheng": Role.COUNTY_MINZHENG,
+    "admin": Role.ADMIN,
+}
+
+
+@dataclass
+class Place:
+    """One 村民小组 and everything in it."""
+
+    group: Area
+    village: Area
+    township: Area
+    household: Household
+    member: Member
+    income: IncomeRecord
+    application: Application
+    meeting: Meeting
+    spot_check: SpotCheck
+    notice: Notice
+    objection: Objection
+    quota: Quota
+    report: Report
+    import_jobs: dict[str, ImportJob]  # role → a job uploaded by that role's user in this place's county
+    audit_event: AuditEvent
+
+
+@dataclass
+class World:
+    round: Round
+    decomposition: Decomposition
+    group: Group  # an auth group: county-wide, like rounds
+    users: dict[str, User]
+    home: Place
+    sibling_village: Place
+    other_township: Place
+    other_county: Place
+
+    def restore_files(self) -> None:
+        """Put back files a request deleted (a report's deletion removes its file, and files do not
+        roll back with the savepoint), so that every request meets the same world."""
+        from django.core.files.storage import default_storage
+
+        for place in (self.home, self.sibling_village, self.other_township, self.other_county):
+            files = [place.report.file, *(job.error_file for job in place.import_jobs.values())]
+            for file in files:
+                if not default_storage.exists(file.name):
+                    default_storage.save(file.name, ContentFile(b"PK sweep"))
+
+    def inside(self, role: str) -> Place:
+        return self.home
+
+    def outside(self, role: str) -> Place:
+        """The nearest place the role must not reach."""
+        if role == "village":
+            return self.sibling_village
+        if role == "township":
+            return self.other_township
+        return self.other_county
+
+
+_sequence = iter(range(10_000, 99_999))
+
+
+def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
+    n = next(_sequence)
+    # 户编号: the group's code and a three-digit number, as the national system numbers them.
+    household = HouseholdFactory(group=grp, number=f"{grp.code}{n % 1000:03d}")
+    member = MemberFactory(household=household)
+    income = IncomeRecord.objects.create(
+        household=household, year=2011, persons=1, wage_income=Decimal("900")
+    )
+    recorder = actors["village"]
+    application = Application.objects.create(
+        round=round,
+        household=household,
+        wants_fupin=True,
+        origin=Origin.NOMINATED,
+        nomination_reason="村民小组提名",
+        persons=1,
+        state=State.SUBMITTED,
+        created_by=recorder,
+    )
+    today = datetime.date(2012, 9, 3)
+    meeting = Meeting.objects.create(
+        round=round, area=grp, kind=MeetingKind.GROUP, held_on=today, attendance=20, recorded_by=recorder
+    )
+    spot_check = SpotCheck.objects.create(
+        round=round,
+        level=SpotCheckLevel.TOWNSHIP,
+        area=grp.parent,
+        rate=Decimal("0.2"),
+        seed=n,
+        population=[application.pk],
+        drawn=[application.pk],
+        drawn_by=actors["township"],
+    )
+    notice = Notice.objects.create(
+        round=round,
+        level=NoticeLevel.GROUP,
+        area=grp,
+        title=f"{grp.name}公示",
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=7),
+        issuing_body=f"{grp.parent.name}村民委员会",
+        complaint_phone="0874-5555555",
+        published_by=recorder,
+    )
+    NoticeEntry.objects.create(notice=notice, application=application)
+    objection = Objection.objects.create(
+        notice=notice,
+        application=application,
+        content="家中有小轿车",
+        received_at=datetime.datetime(2012, 9, 4, 10, tzinfo=datetime.UTC),
+        recorded_by=recorder,
+    )
+    quota = Quota.objects.create(round=round, area=grp, persons=30)
+    report = Report.objects.create(
+        kind="village-register", area=grp.parent, user=recorder, status="done", filename="村有册.xlsx"
+    )
+    # Files, so that the downloads answer inside the area and are tried outside it.
+    report.file.save("village-register.xlsx", ContentFile(b"PK sweep"), save=True)
+    import_jobs = {}
+    for role, user in actors.items():
+        job = ImportJob.objects.create(user=user, original_name="花名册.xlsx", status="done")
+        job.error_file.save("errors.xlsx", ContentFile(b"PK sweep"), save=True)
+        import_jobs[role] = job
+    audit_event = audit.record(
+        event_type="application_submitted", actor=recorder, obj=application, area_code=grp.code
+    )
+    return Place(
+        audit_event=audit_event,
+        group=grp,
+        village=grp.parent,
+        township=grp.parent.parent,
+        household=household,
+        member=member,
+        income=income,
+        application=application,
+        meeting=meeting,
+        spot_check=spot_check,
+        notice=notice,
+        objection=objection,
+        quota=quota,
+        report=report,
+        import_jobs=import_jobs,
+    )
+
+
+def build_world(tree, users) -> World:
+    """`tree` and `users` are the suite's county_tree and users fixtures (tests/conftest.py)."""
+    round = Round.objects.create(
+        year=2012, name="2012年贫困识别", poverty_line=Decimal("2300"), dibao_line=Decimal("1400")
+    )
+    mine = {
+        "village": users.alice,
+        "township": users.carol,
+        "fupin": users.fupin,
+        "minzheng": users.minzheng,
+        "admin": users.admin,
+    }
+    luoping = AreaFactory(code="530324000000", name="罗平县")
+    banqiao = AreaFactory(code="530324101000", name="板桥镇", level=Area.Level.TOWNSHIP, parent=luoping)
+    yunfeng = AreaFactory(code="530324101201", name="云峰村", level=Area.Level.VILLAGE, parent=banqiao)
+    # The other county's own staff, so that its objects have owners of their own.
+    theirs = {
+        role: UserFactory(username=f"luoping-{role}", role=ROLES[role], area=area)
+        for role, area in {
+            "village": yunfeng,
+            "township": banqiao,
+            "fupin": luoping,
+            "minzheng": luoping,
+            "admin": luoping,
+        }.items()
+    }
+    neighbours = {**mine, "village": users.bob}
+    other_township = {
+        **mine,
+        "village": UserFactory(role=Role.VILLAGE_CADRE, area=tree.yuzhu),
+        "township": users.dave,
+    }
+    decomposition = Decomposition.objects.create(
+        round=round,
+        control_number=100,
+        weight_rural=Decimal("25"),
+        weight_low_income=Decimal("25"),
+        weight_dibao=Decimal("25"),
+        weight_disabled=Decimal("25"),
+        status="done",
+        created_by=users.fupin,
+    )
+    # django-axes' rows, so that its admin pages have an object to show.
+    seen = {"username": "alice", "ip_address": "10.0.0.1", "user_agent": "sweep", "path_info": "/login/"}
+    AccessAttempt.objects.create(**seen, http_accept="*/*", get_data="", post_data="", failures_since_start=1)
+    AccessLog.objects.create(**seen, http_accept="*/*")
+    AccessFailureLog.objects.create(**seen, http_accept="*/*", locked_out=False)
+    return World(
+        group=Group.objects.create(name="乡镇干部"),
+        round=round,
+        decomposition=decomposition,
+        users=mine,
+        home=_place(round, tree.dazhai, actors=mine),
+        sibling_village=_place(round, tree.xincun, actors=neighbours),
+        other_township=_place(round, tree.potou, actors=other_township),
+        other_county=_place(round, group(yunfeng, "001", "一组"), actors=theirs),
+    )
