@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.access.registry import LOGIN
+from tests.auth import VerifiedClient
 
 # Sessions change when a user signs in; nothing else may change on a refused request.
 UNTRACKED_TABLES = {"django_session"}
@@ -68,7 +69,9 @@ class Outcome:
 
 def signed_in_client(user) -> tuple[Client, str]:
     """A client that enforces CSRF as a browser would meet it, holding a valid token."""
-    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    # Signed in past the second factor too (tests.auth.VerifiedClient): the sweep is about the area and
+    # the role, the sign-in itself is tested in tests/accounts/test_two_factor.py.
+    client = VerifiedClient(enforce_csrf_checks=True, raise_request_exception=False)
     client.force_login(user)
     token = _get_new_csrf_string()
     client.cookies["csrftoken"] = token

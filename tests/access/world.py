@@ -24,19 +24,33 @@ from django.core.files.base import ContentFile
 
 from accounts import audit
 from accounts.models import AuditEvent, Role, User
+from assistance.models import (
+    CountySettings,
+    CreditRating,
+    Helper,
+    Loan,
+    Measure,
+    Pairing,
+    Plan,
+    TeamMember,
+    Unit,
+    Visit,
+    WorkTeam,
+)
 from households.models import Household, ImportJob, IncomeRecord, Member
 from identification.choices import MeetingKind, NoticeLevel, Origin, SpotCheckLevel, State
 from identification.models import (
     Application,
     Decomposition,
     Meeting,
-    Notice,
-    NoticeEntry,
-    Objection,
     Quota,
+    Referral,
     Round,
     SpotCheck,
 )
+from identification.rules import SURVEY_QUESTIONS as DECLARATION
+from identification.selectors import notice_context
+from notices.models import Entry, Notice, Objection
 from reports.models import Report
 from tests.factories import (
     AreaFactory,
@@ -71,6 +85,19 @@ class Place:
     spot_check: SpotCheck
     notice: Notice
     objection: Objection
+    referral: Referral
+    # 帮扶: a helper of the place's county paired with the household, its plan, measure, visit, credit
+    # rating and loan, and the village's work team with a member.
+    unit: Unit
+    helper: Helper
+    pairing: Pairing
+    plan: Plan
+    measure: Measure
+    visit: Visit
+    rating: CreditRating
+    loan: Loan
+    team: WorkTeam
+    team_member: TeamMember
     quota: Quota
     report: Report
     import_jobs: dict[str, ImportJob]  # role → a job uploaded by that role's user in this place's county
@@ -79,6 +106,7 @@ class Place:
 
 @dataclass
 class World:
+    settings: CountySettings
     round: Round
     decomposition: Decomposition
     group: Group  # an auth group: county-wide, like rounds
@@ -127,6 +155,8 @@ def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
         round=round,
         household=household,
         wants_fupin=True,
+        for_fupin=True,
+        declared=dict.fromkeys(DECLARATION, False),
         origin=Origin.NOMINATED,
         nomination_reason="村民小组提名",
         persons=1,
@@ -148,23 +178,30 @@ def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
         drawn_by=actors["township"],
     )
     notice = Notice.objects.create(
-        round=round,
-        level=NoticeLevel.GROUP,
+        kind=f"identification.{NoticeLevel.GROUP.value}",
+        context=notice_context(round),
         area=grp,
         title=f"{grp.name}公示",
         starts_on=today,
         ends_on=today + datetime.timedelta(days=7),
         issuing_body=f"{grp.parent.name}村民委员会",
         complaint_phone="0874-5555555",
+        columns=["户编号"],
         published_by=recorder,
     )
-    NoticeEntry.objects.create(notice=notice, application=application)
+    entry = Entry.objects.create(
+        notice=notice, subject=application, area_code=grp.code, key=household.number, row=[household.number],
+        position=1,
+    )  # fmt: skip
     objection = Objection.objects.create(
         notice=notice,
-        application=application,
+        entry=entry,
         content="家中有小轿车",
         received_at=datetime.datetime(2012, 9, 4, 10, tzinfo=datetime.UTC),
         recorded_by=recorder,
+    )
+    referral = Referral.objects.create(
+        application=application, reason="民政认定低保,家庭有劳动力", referred_by=actors["minzheng"]
     )
     quota = Quota.objects.create(round=round, area=grp, persons=30)
     report = Report.objects.create(
@@ -180,6 +217,26 @@ def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
     audit_event = audit.record(
         event_type="application_submitted", actor=recorder, obj=application, area_code=grp.code
     )
+    # A township's own unit and helper: inside the township, in the pool of its villages.
+    township = grp.parent.parent
+    unit = Unit.objects.create(name=f"{township.name}人民政府{n}", level="乡镇", area=township)
+    helper = Helper.objects.create(name=f"帮扶人{n}", unit=unit, position="科员", area=township)
+    pairing = Pairing.objects.create(helper=helper, household=household, started_on=today)
+    plan = Plan.objects.create(household=household, year=2012, target_year=2014)
+    measure = Measure.objects.create(
+        plan=plan, household=household, category="种植", content="种植烤烟技术培训", funding_source="财政专项",
+        started_on=today,
+    )  # fmt: skip
+    visit = Visit.objects.create(
+        helper=helper, household=household, visited_on=today, content="走访了解生产情况"
+    )
+    rating = CreditRating.objects.create(household=household, grade="AA", rated_on=today)
+    loan = Loan.objects.create(
+        household=household, bank="师宗县农村信用联社", amount=Decimal("30000"), issued_on=today, term_months=36,
+        due_on=today + datetime.timedelta(days=3 * 365), purpose="发展烤烟种植",
+    )  # fmt: skip
+    team = WorkTeam.objects.create(village=grp.parent, unit=unit, started_on=today)
+    team_member = TeamMember.objects.create(team=team, name=f"第一书记{n}", role="队长", joined_on=today)
     return Place(
         audit_event=audit_event,
         group=grp,
@@ -193,6 +250,17 @@ def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
         spot_check=spot_check,
         notice=notice,
         objection=objection,
+        referral=referral,
+        unit=unit,
+        helper=helper,
+        pairing=pairing,
+        plan=plan,
+        measure=measure,
+        visit=visit,
+        rating=rating,
+        loan=loan,
+        team=team,
+        team_member=team_member,
         quota=quota,
         report=report,
         import_jobs=import_jobs,
@@ -233,6 +301,7 @@ def build_world(tree, users) -> World:
     }
     decomposition = Decomposition.objects.create(
         round=round,
+        scope=tree.county,
         control_number=100,
         weight_rural=Decimal("25"),
         weight_low_income=Decimal("25"),
@@ -246,7 +315,9 @@ def build_world(tree, users) -> World:
     AccessAttempt.objects.create(**seen, http_accept="*/*", get_data="", post_data="", failures_since_start=1)
     AccessLog.objects.create(**seen, http_accept="*/*")
     AccessFailureLog.objects.create(**seen, http_accept="*/*", locked_out=False)
+    settings = CountySettings.objects.create(county=tree.county)
     return World(
+        settings=settings,
         group=Group.objects.create(name="乡镇干部"),
         round=round,
         decomposition=decomposition,

@@ -79,10 +79,19 @@ class Entry:
 
 def entries() -> dict[str, Entry]:
     """Every module's entries, by pattern name."""
-    from tests.access.registry import accounts, admin, households, identification, reports, villages
+    from tests.access.registry import (
+        accounts,
+        admin,
+        assistance,
+        households,
+        identification,
+        notices,
+        reports,
+        villages,
+    )
 
     merged: dict[str, Entry] = {}
-    for module in (accounts, villages, households, identification, reports, admin):
+    for module in (accounts, villages, notices, households, identification, assistance, reports, admin):
         overlap = merged.keys() & module.ENTRIES.keys()
         if overlap:
             raise ValueError(f"patterns registered twice: {sorted(overlap)}")

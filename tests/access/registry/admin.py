@@ -46,8 +46,23 @@ OBJECTS = {
     "identification.application": lambda w, role, place: place.application.pk,
     "identification.meeting": lambda w, role, place: place.meeting.pk,
     "identification.spotcheck": lambda w, role, place: place.spot_check.pk,
-    "identification.notice": lambda w, role, place: place.notice.pk,
-    "identification.objection": lambda w, role, place: place.objection.pk,
+    "identification.referral": lambda w, role, place: place.referral.pk,
+    "notices.notice": lambda w, role, place: place.notice.pk,
+    "notices.objection": lambda w, role, place: place.objection.pk,
+    "assistance.unit": lambda w, role, place: place.unit.pk,
+    "assistance.helper": lambda w, role, place: place.helper.pk,
+    "assistance.pairing": lambda w, role, place: place.pairing.pk,
+    "assistance.plan": lambda w, role, place: place.plan.pk,
+    "assistance.measure": lambda w, role, place: place.measure.pk,
+    "assistance.visit": lambda w, role, place: place.visit.pk,
+    "assistance.creditrating": lambda w, role, place: place.rating.pk,
+    "assistance.loan": lambda w, role, place: place.loan.pk,
+    "assistance.workteam": lambda w, role, place: place.team.pk,
+    "assistance.teammember": lambda w, role, place: place.team_member.pk,
+    # The county's own settings: nothing of a township's (the township staff's sweep skips them).
+    "assistance.countysettings": lambda w, role, place: (
+        w.settings.pk if place is w.home and role != "township" else None
+    ),
     "reports.report": lambda w, role, place: place.report.pk,
     "villages.area": lambda w, role, place: place.village.pk,
 }
@@ -141,7 +156,8 @@ def _site_entries() -> dict[str, Entry]:
     staff = codes(OK, **STAFF_ONLY)
     return {
         "admin:index": Entry(get=staff, post=staff),
-        "admin:login": Entry(get=codes(OK, admin=REDIRECT), post=codes(OK)),
+        # One sign-in for everyone (the admin's own page would skip the second factor): a redirect to it.
+        "admin:login": Entry(get=codes(LOGIN), post=codes(LOGIN)),
         "admin:logout": Entry(
             get=codes(REDIRECT, admin=NOT_ALLOWED),
             post=codes(REDIRECT, admin=LOGIN),

@@ -59,6 +59,15 @@ round_ = county_wide(lambda w: {"pk": w.round.pk})
 decomposition = county_wide(lambda w: {"pk": w.decomposition.pk})
 
 ENTRIES = {
+    # Only the township offers 低保 (the others are refused by the service: a message, nothing written).
+    "identification:offer_dibao": Entry(
+        args=application, get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=ALL
+    ),
+    # 县扶贫办 decides, 县民政局 and the administrator read; a POST without a referral is a 404.
+    "identification:referrals": Entry(
+        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
+        post=codes(MISSING, village=FORBIDDEN, township=FORBIDDEN),
+    ),
     "identification:index": Entry(get=codes(REDIRECT), post=codes(REDIRECT)),
     "identification:applications": Entry(get=codes(OK), post=codes(OK)),
     "identification:application_create": Entry(
@@ -96,23 +105,14 @@ ENTRIES = {
         get=codes(FORBIDDEN, village=OK, township=OK),
         post=codes(FORBIDDEN, village=OK, township=OK),
     ),
-    "identification:notice": Entry(args=notice, get=codes(OK), post=codes(OK)),
-    "identification:notice_print": Entry(args=notice, get=codes(OK), post=codes(OK)),
-    "identification:notice_close": Entry(
-        args=notice, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, village=REDIRECT, township=REDIRECT)
-    ),
-    "identification:objection_handle": Entry(
-        args=objection, get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=COUNTY
-    ),
     "identification:county_progress": Entry(
         get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
         post=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
     ),
+    # Each bureau draws its own sample; the administrator is refused.
     "identification:county_sample": Entry(
-        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
-        post=codes(REDIRECT, village=FORBIDDEN, township=FORBIDDEN),
-        # The county sample is drawn by 县扶贫办 and 县民政局; the administrator is turned away.
-        no_write=frozenset({"admin"}),
+        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN, admin=FORBIDDEN),
+        post=codes(REDIRECT, village=FORBIDDEN, township=FORBIDDEN, admin=FORBIDDEN),
     ),
     "identification:county_confirm": Entry(
         get=codes(FORBIDDEN, fupin=OK, minzheng=OK), post=codes(FORBIDDEN, fupin=OK, minzheng=OK)
@@ -123,11 +123,12 @@ ENTRIES = {
         args=round_, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=REDIRECT)
     ),
     "identification:quotas": Entry(args=round_, get=codes(OK), post=codes(OK)),
+    # The township imports its villages' and groups' quotas, and runs its own decomposition (四(一)).
     "identification:quota_import": Entry(
-        args=round_, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=OK)
+        args=round_, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=OK, township=OK)
     ),
     "identification:decompositions": Entry(
-        args=round_, get=codes(OK, village=FORBIDDEN, township=FORBIDDEN), post=codes(FORBIDDEN, fupin=OK)
+        args=round_, get=codes(OK, village=FORBIDDEN), post=codes(FORBIDDEN, fupin=OK, township=OK)
     ),
     "identification:decomposition_indicators": Entry(
         args=round_, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=REDIRECT)
@@ -137,19 +138,19 @@ ENTRIES = {
     ),
     "identification:decomposition": Entry(
         args=decomposition,
-        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
-        post=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
+        get=codes(OK, village=FORBIDDEN, township=MISSING),
+        post=codes(OK, village=FORBIDDEN, township=MISSING),
     ),
     "identification:decomposition_status": Entry(
         args=decomposition,
-        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
-        post=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
+        get=codes(OK, village=FORBIDDEN, township=MISSING),
+        post=codes(OK, village=FORBIDDEN, township=MISSING),
     ),
     "identification:decomposition_rerun": Entry(
-        args=decomposition, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=MISSING)
+        args=decomposition, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=MISSING, township=MISSING)
     ),
     "identification:decomposition_apply": Entry(
-        args=decomposition, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=REDIRECT)
+        args=decomposition, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=REDIRECT, township=MISSING)
     ),
     "identification:quota_table": Entry(args=round_, get=codes(OK), post=codes(OK)),
     "identification:quota_table_xlsx": Entry(args=round_, get=codes(OK), post=codes(OK)),

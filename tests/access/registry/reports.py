@@ -14,6 +14,10 @@ def township(world, role, place):
 
 
 ENTRIES = {
+    "reports:coverage": Entry(get=codes(OK), post=codes(OK)),
+    "reports:assistance_part": Entry(
+        args=township, get=codes(OK, village=MISSING), post=codes(OK, village=MISSING)
+    ),
     "reports:list": Entry(get=codes(OK), post=codes(OK)),
     "reports:status": Entry(args=report, get=codes(OK), post=codes(OK)),
     "reports:download": Entry(args=report, get=codes(OK), post=codes(OK)),
