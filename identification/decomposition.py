@@ -525,6 +525,10 @@ def decomposition_apply(*, decomposition: Decomposition, actor: User) -> int:
             old[code] = existing[area_id]
         new[code] = persons
         rows.append(Quota(round=round, area_id=area_id, persons=persons))
+    # Read after the round's lock: an official who applied the same run a moment ago has committed.
+    already = Decomposition.objects.filter(pk=decomposition.pk, applied=True).exists()
+    if already and not rows:
+        raise WorkflowError("该分解结果已经下达,规模控制指标与其一致,无需再次下达。", code="already_applied")
     # A run's result holds only areas strictly inside its scope, so a township run cannot touch the
     # township's own figure; the check below still guards every sum around what it writes.
     Quota.objects.bulk_create(
