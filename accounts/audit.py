@@ -73,6 +73,12 @@ def record_many(events: Sequence[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
+def forget(obj: models.Model) -> None:
+    """Take back the events of an object that is itself taken back in the same breath (a job whose queue
+    was down: config.queue undoes the row it had just written). Nothing that happened is erased."""
+    AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).delete()
+
+
 def events_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
     """The trail of one object, oldest first. Callers reach `obj` through a scoped selector."""
     return AuditEvent.objects.filter(

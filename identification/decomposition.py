@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import Role, User
+from config.queue import send_after_commit
 from identification.models import Decomposition, Quota, Round
 from identification.services._common import _scoped
 from identification.services.rounds import check_quota_sums
@@ -405,14 +406,26 @@ def decomposition_create(
 
 
 def enqueue(decomposition: Decomposition) -> None:
-    """After the commit, with the task id chosen here so that the row names it before the task runs."""
+    """After the commit, with the task id chosen here so that the row names it before the task runs.
+
+    With the queue down (config.queue) the new run is taken back — the row and its audit event — and
+    QueueUnavailable reaches the page, which says 任务队列暂不可用 at once instead of leaving a run queued
+    forever."""
     from identification.tasks import run_decomposition
 
     decomposition.task_id = str(uuid.uuid4())
     Decomposition.objects.filter(pk=decomposition.pk).update(task_id=decomposition.task_id)
-    transaction.on_commit(
-        partial(run_decomposition.apply_async, (decomposition.pk,), task_id=decomposition.task_id)
+    send_after_commit(
+        run_decomposition,
+        (decomposition.pk,),
+        task_id=decomposition.task_id,
+        undo=partial(_forget, decomposition),
     )
+
+
+def _forget(decomposition: Decomposition) -> None:
+    audit.forget(decomposition)
+    Decomposition.objects.filter(pk=decomposition.pk).delete()
 
 
 def run(*, decomposition_id: int) -> Decomposition:
@@ -525,10 +538,10 @@ def decomposition_apply(*, decomposition: Decomposition, actor: User) -> int:
             old[code] = existing[area_id]
         new[code] = persons
         rows.append(Quota(round=round, area_id=area_id, persons=persons))
-    # Read after the round's lock: an official who applied the same run a moment ago has committed.
-    already = Decomposition.objects.filter(pk=decomposition.pk, applied=True).exists()
-    if already and not rows:
-        raise WorkflowError("该分解结果已经下达,规模控制指标与其一致,无需再次下达。", code="already_applied")
+    # Read after the round's lock: an official who applied the same run a moment ago has committed, and
+    # applying it again changes nothing — no second event for a change that did not happen.
+    if not rows and Decomposition.objects.filter(pk=decomposition.pk, applied=True).exists():
+        return 0
     # A run's result holds only areas strictly inside its scope, so a township run cannot touch the
     # township's own figure; the check below still guards every sum around what it writes.
     Quota.objects.bulk_create(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.actions import attempt
 from accounts.models import Role
+from config.queue import QueueUnavailable
 from identification import decomposition as service
 from identification import forms, selectors
 from identification.models import Decomposition, Round
@@ -116,18 +117,22 @@ def decomposition_list(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require_change(request, "规模分解测算")
         if form.is_valid():
-            ok, run = attempt(
-                request,
-                lambda: service.decomposition_create(
-                    round=round,
-                    actor=request.user,
-                    control_number=form.cleaned_data["control_number"],
-                    weights=form.weights(),
-                    overrides=form.cleaned_data["overrides"],
-                    note=form.cleaned_data["note"],
-                ),
-                form,
-            )
+            try:
+                ok, run = attempt(
+                    request,
+                    lambda: service.decomposition_create(
+                        round=round,
+                        actor=request.user,
+                        control_number=form.cleaned_data["control_number"],
+                        weights=form.weights(),
+                        overrides=form.cleaned_data["overrides"],
+                        note=form.cleaned_data["note"],
+                    ),
+                    form,
+                )
+            except QueueUnavailable as down:
+                ok = False
+                form.add_error(None, down.message)
             if ok:
                 messages.success(request, f"已提交规模分解测算 #{run.pk}。")
                 return redirect("identification:decomposition", pk=run.pk)
@@ -282,19 +287,23 @@ def decomposition_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "指定数有误,请改正标红的格子。")
         return decomposition_detail(request, run.pk, override_form=form)
-    ok, new = attempt(
-        request,
-        lambda: service.decomposition_create(
-            round=run.round,
-            actor=request.user,
-            control_number=run.control_number,
-            weights=run.weights,
-            overrides=form.merged(run.overrides),
-            note=form.cleaned_data["note"] or f"依据 #{run.pk} 修改指定数",
-            based_on=run,
-        ),
-        form,
-    )
+    try:
+        ok, new = attempt(
+            request,
+            lambda: service.decomposition_create(
+                round=run.round,
+                actor=request.user,
+                control_number=run.control_number,
+                weights=run.weights,
+                overrides=form.merged(run.overrides),
+                note=form.cleaned_data["note"] or f"依据 #{run.pk} 修改指定数",
+                based_on=run,
+            ),
+            form,
+        )
+    except QueueUnavailable as down:
+        ok = False
+        form.add_error(None, down.message)
     if not ok:
         return decomposition_detail(request, run.pk, override_form=form)
     messages.success(request, f"已按修改后的指定数提交重新分解 #{new.pk}。")

@@ -117,6 +117,25 @@ def test_starting_an_export_with_the_queue_down_says_so_at_once_and_leaves_no_ro
     assert not Report.objects.exists()
 
 
+def test_starting_a_decomposition_with_the_queue_down_says_so_and_leaves_no_run(redis_down, client, users):
+    from accounts.models import AuditEvent
+    from identification.models import Decomposition, Round
+
+    round = Round.objects.create(year=2012, name="2012年贫困识别", poverty_line=2300, dibao_line=1400)
+    client.force_login(users.fupin)
+    started = time.monotonic()
+    response = client.post(
+        reverse("identification:decompositions", args=[round.pk]),
+        {"control_number": "1000", "weight_rural": "40", "weight_low_income": "30", "weight_dibao": "20",
+         "weight_disabled": "10", "overrides": "", "note": ""},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert QUEUE_DOWN in response.content.decode() and 'value="1000"' in response.content.decode()
+    assert time.monotonic() - started < 5
+    assert not Decomposition.objects.exists()
+    assert not AuditEvent.objects.filter(event_type="decomposition.created").exists()
+
+
 def test_retry_with_the_queue_down_keeps_the_row_failed_and_works_when_redis_is_back(
     redis_down, client, users, household
 ):
