@@ -135,3 +135,50 @@ def test_admin_sweep_as_township_staff(world, figures):
         f"后台扫描(乡镇管理员): {len(patterns)} 个后台 URL 模式 × 区域内/外对象 × GET/POST = {tally['requests']} 次请求;不符 {len(failures)}"
     )
     assert not failures, "\n".join(failures)
+
+
+def test_helper_sweep(world, figures):
+    """The 帮扶责任人 (no area; scoped to the households paired with them): every URL, with the objects of
+    the paired household's place and of the neighbouring village. Nothing outside the pairing is reached
+    (outside: a refusal, never a page or a write), nothing answers 500, and a 403 says why in Chinese."""
+    from django.urls import reverse
+
+    registry = entries()
+    client, token = sweep.signed_in_client(world.helper_user)
+    failures: list[str] = []
+    requests = 0
+    for pattern in sweep.walk():
+        entry = registry[pattern.key]
+        sides = [("inside", world.home)] + ([("outside", world.sibling_village)] if entry.has_object else [])
+        for side, place in sides:
+            if entry.url:
+                url = entry.url(world, "village", place)
+            else:
+                kwargs = entry.args(world, "village", place) if entry.args else {}
+                url = None if kwargs is None else reverse(pattern.key, kwargs=kwargs)
+            if url is None:
+                continue
+            for method in ("GET", "POST"):
+                outcome = sweep.ask(client, token, method, url)
+                world.restore_files()
+                requests += 1
+                where = f"helper {method:4} {side:7} {pattern.key} {url}"
+                refused = outcome.code in REFUSALS
+                if outcome.code == 500:
+                    failures.append(f"{where}: 500")
+                if side == "outside" and not refused:
+                    failures.append(f"{where}: got {outcome.code} outside the pairing")
+                if (refused or side == "outside") and set(
+                    outcome.written
+                ) - entry.may_write - AUDIT_OF_ATTEMPTS:
+                    failures.append(f"{where}: refused ({outcome.code}) but wrote {outcome.written}")
+                if outcome.code == FORBIDDEN and not sweep.is_chinese(outcome.message):
+                    failures.append(f"{where}: 403 without a Chinese message ({outcome.message!r})")
+    # The helper's own pages answer.
+    for name, kwargs in (("assistance:mine", {}), ("assistance:household", {"pk": world.home.household.pk})):
+        if sweep.ask(client, token, "GET", reverse(name, kwargs=kwargs)).code != 200:
+            failures.append(f"helper GET {name}: not 200")
+    figures(
+        f"访问扫描(帮扶责任人): {len(registry)} 个 URL 模式 × 结对户内/外对象 × GET/POST = {requests} 次请求;不符 {len(failures)}"
+    )
+    assert not failures, "\n".join(failures)

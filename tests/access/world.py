@@ -106,6 +106,7 @@ class Place:
 
 @dataclass
 class World:
+    helper_user: User
     settings: CountySettings
     round: Round
     decomposition: Decomposition
@@ -316,14 +317,22 @@ def build_world(tree, users) -> World:
     AccessLog.objects.create(**seen, http_accept="*/*")
     AccessFailureLog.objects.create(**seen, http_accept="*/*", locked_out=False)
     settings = CountySettings.objects.create(county=tree.county)
+    places = {
+        "home": _place(round, tree.dazhai, actors=mine),
+        "sibling_village": _place(round, tree.xincun, actors=neighbours),
+        "other_township": _place(round, tree.potou, actors=other_township),
+        "other_county": _place(round, group(yunfeng, "001", "一组"), actors=theirs),
+    }
+    # A 帮扶责任人 with a login: the home place's helper, paired with the home household only.
+    helper_user = UserFactory(username="sweep-helper", role=Role.HELPER, area=None)
+    places["home"].helper.user = helper_user
+    places["home"].helper.save(update_fields=["user"])
     return World(
+        helper_user=helper_user,
         settings=settings,
         group=Group.objects.create(name="乡镇干部"),
         round=round,
         decomposition=decomposition,
         users=mine,
-        home=_place(round, tree.dazhai, actors=mine),
-        sibling_village=_place(round, tree.xincun, actors=neighbours),
-        other_township=_place(round, tree.potou, actors=other_township),
-        other_county=_place(round, group(yunfeng, "001", "一组"), actors=theirs),
+        **places,
     )

@@ -19,7 +19,7 @@ def test_an_overlong_name_is_refused_on_its_cell_in_the_preview_and_the_import(t
     ]
     path = write_roster(tmp_path / "花名册.xlsx", rows)
     for dry_run in (True, False):
-        result = import_roster(path=path, user=users.fupin, dry_run=dry_run)
+        result = import_roster(path=path, user=users.fupin, dry_run=dry_run, year=2012)
         [error] = [e for e in result.errors if e.column == "姓名"]
         # A sheet cell holds at most 32,767 characters (the reader stops there); the message gives
         # the length it read and the limit.
@@ -30,5 +30,7 @@ def test_an_overlong_name_is_refused_on_its_cell_in_the_preview_and_the_import(t
 
 def test_an_overlong_address_or_phone_is_refused_too(tmp_path, users, county_tree):
     rows = [person("530323101201001001", 1, 联系电话="1" * 500, persons=1)]
-    result = import_roster(path=write_roster(tmp_path / "r.xlsx", rows), user=users.fupin, dry_run=True)
+    result = import_roster(
+        path=write_roster(tmp_path / "r.xlsx", rows), user=users.fupin, dry_run=True, year=2012
+    )
     assert any(e.column == "联系电话" and e.reason.startswith("内容过长") for e in result.errors)
