@@ -61,7 +61,7 @@ def objections_for(user: User, round: Round) -> QuerySet[Objection]:
 
 def referrals_for(user: User) -> QuerySet[Referral]:
     return Referral.objects.visible_to(user).select_related(
-        "application__household__group", "application__round", "referred_by", "decided_by"
+        "application__household__group__parent__parent", "application__round", "referred_by", "decided_by"
     )
 
 
