@@ -12,6 +12,7 @@ urlpatterns = [
     path("applications/<int:pk>/survey/", applications.survey, name="survey"),
     path("applications/<int:pk>/decide/", applications.application_decide, name="decide"),
     path("applications/<int:pk>/offer-dibao/", applications.offer_dibao, name="offer_dibao"),
+    path("applications/<int:pk>/scan/", applications.application_scan, name="application_scan"),
     path("applications/<int:pk>/<slug:action>/", applications.application_action, name="application_action"),
     path("meetings/new/<slug:kind>/<str:code>/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -136,6 +137,20 @@ def application_create(request: HttpRequest) -> HttpResponse:
             "exclusions": form.condition_fields(EXCLUSIONS),
         },
     )
+
+
+@login_required
+def application_scan(request: HttpRequest, pk: int) -> FileResponse:
+    """The signed 申请书, through the scope like the application itself (media files are not public)."""
+    application = get_object_or_404(
+        selectors.applications_for(request.user).exclude(application_scan=""), pk=pk
+    )
+    try:
+        handle = application.application_scan.open("rb")
+    except FileNotFoundError:
+        raise Http404("申请书文件已不在存储中。") from None
+    name = f"申请书-{application.household.number}{Path(application.application_scan.name).suffix}"
+    return FileResponse(handle, filename=name)
 
 
 @login_required

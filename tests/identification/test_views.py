@@ -84,6 +84,33 @@ def test_cadre_submits_a_written_application_with_its_scan(client, flow, users):
     )
 
 
+def test_the_scan_is_served_through_the_scope_and_only_images_or_pdf_are_taken(client, flow, users):
+    household = make_household(flow.tree.dazhai)
+    form = {
+        "household": household.pk, "programs": "fupin", "origin": "applied", "applied_on": "2012-09-01",
+        **{code: "no" for code in rules.SURVEY_QUESTIONS},
+    }  # fmt: skip
+    refused = as_user(client, users.alice).post(
+        url("application_create"), {**form, "application_scan": SimpleUploadedFile("申请书.exe", b"MZ")}
+    )
+    assert "申请书只能上传 JPG、PNG 图片或 PDF 文件" in refused.content.decode()
+    client.post(
+        url("application_create"),
+        {
+            **form,
+            "application_scan": SimpleUploadedFile(
+                "申请书.pdf", b"%PDF-1.4 scan", content_type="application/pdf"
+            ),
+        },
+    )
+    application = Application.objects.get(household=household)
+    page = client.get(url("application", application.pk)).content.decode()
+    assert url("application_scan", application.pk) in page
+    response = client.get(url("application_scan", application.pk))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 scan"
+    assert as_user(client, users.bob).get(url("application_scan", application.pk)).status_code == 404
+
+
 def test_written_application_without_scan_is_refused_and_input_kept(client, flow, users):
     household = make_household(flow.tree.dazhai)
     response = as_user(client, users.alice).post(

@@ -59,6 +59,8 @@ round_ = county_wide(lambda w: {"pk": w.round.pk})
 decomposition = county_wide(lambda w: {"pk": w.decomposition.pk})
 
 ENTRIES = {
+    # The sweep's applications were nominated: no scan, a 404 inside as outside.
+    "identification:application_scan": Entry(args=application, get=codes(MISSING), post=codes(MISSING)),
     # Only the township offers 低保 (the others are refused by the service: a message, nothing written).
     "identification:offer_dibao": Entry(
         args=application, get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=ALL
