@@ -18,6 +18,8 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("reports/", include("reports.urls")),
     path("assistance/", include("assistance.urls")),
+    path("exits/", include("exits.urls")),
+    path("monitoring/", include("monitoring.urls")),
     # One sign-in for everyone: the admin's own login page would skip the second factor's page.
     path("admin/login/", RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
     path("admin/", admin.site.urls),

@@ -45,12 +45,15 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "accounts",
+    "jobs",
     "villages",
     "notices",
     "households",
     "identification",
     "reports",
     "assistance",
+    "exits",
+    "monitoring",
     # The top app: the home page and seed_demo, which bring the apps below together.
     "portal",
 ]

@@ -83,15 +83,19 @@ def entries() -> dict[str, Entry]:
         accounts,
         admin,
         assistance,
+        exits,
         households,
         identification,
+        monitoring,
         notices,
         reports,
         villages,
     )
 
     merged: dict[str, Entry] = {}
-    for module in (accounts, villages, notices, households, identification, assistance, reports, admin):
+    for module in (
+        accounts, villages, notices, households, identification, assistance, exits, monitoring, reports, admin
+    ):
         overlap = merged.keys() & module.ENTRIES.keys()
         if overlap:
             raise ValueError(f"patterns registered twice: {sorted(overlap)}")
