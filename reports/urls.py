@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from reports import coverage_views, views
+from reports import coverage_views, views, year_over_year_views
 
 app_name = "reports"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("dashboard/", include("reports.dashboard_urls")),
     path("coverage/", coverage_views.coverage_view, name="coverage"),
     path("dashboard/<str:code>/assistance/", coverage_views.dashboard_part, name="assistance_part"),
+    path("year-over-year/", year_over_year_views.year_over_year_view, name="year_over_year"),
+    path("year-over-year/export/", year_over_year_views.year_over_year_export, name="year_over_year_export"),
 ]
