@@ -72,9 +72,10 @@ def export(kind: str, out: Path, env: dict) -> tuple[float, float]:
 
 def archive_on_workers(redis_url: str, env: dict) -> tuple[float, float]:  # RSS: not measured (nan)
     """The county archive through the real broker: a worker with two processes takes the parts."""
+    from jobs.dispatch import submit
     from reports.models import Kind, Report, Status
     from reports.privacy import EVERYTHING
-    from reports.services import enqueue
+    from reports.tasks import run_report
 
     env = {**env, "REDIS_URL": redis_url}
     worker = subprocess.Popen(
@@ -90,7 +91,7 @@ def archive_on_workers(redis_url: str, env: dict) -> tuple[float, float]:  # RSS
             kind=Kind.COUNTY_ARCHIVE, area=Area.objects.get(code="530323000000"), reveals=sorted(EVERYTHING)
         )
         started = time.monotonic()
-        enqueue(report, undo=report.delete)  # outside a transaction: sent at once
+        submit(report, run_report, undo=report.delete)  # outside a transaction: sent at once
         while True:
             report.refresh_from_db()
             if report.status in (Status.DONE, Status.FAILED):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from functools import partial
 
 from django.contrib import messages
@@ -13,20 +12,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from config.queue import QueueUnavailable, send_after_commit
-from households import import_jobs
+from config.queue import QueueUnavailable
 from households.forms_import import RosterUploadForm
 from households.importer import can_import, jobs_for
 from households.models import ImportJob
 from households.tasks import run_roster_import
-
-
-def _enqueue(job: ImportJob, *, undo) -> None:
-    """After commit, with the task id chosen here so the job row names it before the task runs;
-    config.queue runs `undo` and raises QueueUnavailable when the queue is down."""
-    job.task_id = str(uuid.uuid4())
-    job.save(update_fields=["task_id"])
-    send_after_commit(run_roster_import, (job.pk,), task_id=job.task_id, undo=undo)
+from jobs import dispatch
 
 
 def _forget(job: ImportJob) -> None:
@@ -54,7 +45,7 @@ def import_upload(request):
                     original_name=upload.name[:200],
                     year=form.cleaned_data["year"],
                 )
-                _enqueue(job, undo=partial(_forget, job))
+                dispatch.submit(job, run_roster_import, undo=partial(_forget, job))
         except QueueUnavailable as down:
             form.add_error(None, down.message)
         else:
@@ -73,10 +64,9 @@ def import_job(request, pk: int):
 def import_status(request, pk: int):
     """The progress partial that the job page polls; once the job ends, the page reloads."""
     job = _job(request, pk)
-    if job.status == ImportJob.Status.RUNNING:
-        import_jobs.fail_stale()  # a job whose worker died shows as failed without waiting for beat
-        job.refresh_from_db()
-    response = render(request, "households/partials/import_status.html", {"job": job})
+    job.fail_if_stale()  # a job whose worker died shows as failed without waiting for beat
+    context = {"job": job, "poll": "households:import_status", "label": job.get_phase_display()}
+    response = render(request, "jobs/progress.html", context)
     if job.is_finished and request.htmx:
         response["HX-Refresh"] = "true"
     return response
@@ -87,21 +77,15 @@ def import_status(request, pk: int):
 def import_confirm(request, pk: int):
     job = _job(request, pk)
     try:
-        with transaction.atomic():
-            job = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if not job.can_confirm:
-                messages.error(request, "该导入当前不能确认(预检未通过,或已在导入)。")
-                return redirect("households:import_job", pk=job.pk)
-            # Queue down: the job goes back to what it was, so 确认导入 is offered again.
-            before = {name: getattr(job, name) for name in ("phase", "status", "progress", "message")}
-            job.phase = ImportJob.Phase.IMPORT
-            job.status = ImportJob.Status.QUEUED
-            job.progress = 0
-            job.message = ""
-            job.save(update_fields=["phase", "status", "progress", "message"])
-            _enqueue(job, undo=partial(ImportJob.objects.filter(pk=job.pk).update, **before))
+        # Queue down: the job goes back to what it was, so 确认导入 is offered again.
+        queued = dispatch.retry(
+            job, run_roster_import, allowed=lambda job: job.can_confirm, phase=ImportJob.Phase.IMPORT
+        )
     except QueueUnavailable as down:
         messages.error(request, down.message)
+    else:
+        if not queued:
+            messages.error(request, "该导入当前不能确认(预检未通过,或已在导入)。")
     return redirect("households:import_job", pk=job.pk)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from households import import_jobs
 from households.importer import run_import_job
 
 
@@ -12,8 +11,3 @@ from households.importer import run_import_job
 @shared_task(acks_late=True)
 def run_roster_import(job_id: int) -> None:
     run_import_job(job_id=job_id)
-
-
-@shared_task
-def fail_stale_imports() -> int:
-    return import_jobs.fail_stale()

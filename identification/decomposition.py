@@ -26,7 +26,6 @@ checked as for any quota write (identification.services.rounds.check_quota_sums)
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,11 +38,11 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import Role, User
-from config.queue import send_after_commit
 from identification.models import Decomposition, Quota, Round
 from identification.services._common import _scoped
 from identification.services.rounds import check_quota_sums
 from identification.transitions import WorkflowError
+from jobs import dispatch
 from villages.apportion import apportion
 from villages.indicators import INDICATORS, LABELS, subtree_indicators
 from villages.models import Area
@@ -413,14 +412,7 @@ def enqueue(decomposition: Decomposition) -> None:
     forever."""
     from identification.tasks import run_decomposition
 
-    decomposition.task_id = str(uuid.uuid4())
-    Decomposition.objects.filter(pk=decomposition.pk).update(task_id=decomposition.task_id)
-    send_after_commit(
-        run_decomposition,
-        (decomposition.pk,),
-        task_id=decomposition.task_id,
-        undo=partial(_forget, decomposition),
-    )
+    dispatch.submit(decomposition, run_decomposition, undo=partial(_forget, decomposition))
 
 
 def _forget(decomposition: Decomposition) -> None:
@@ -431,24 +423,17 @@ def _forget(decomposition: Decomposition) -> None:
 def run(*, decomposition_id: int) -> Decomposition:
     """Compute one run (the Celery task's body). Idempotent: a finished run is left as it is, and a run
     interrupted after reading its inputs is recomputed from those same inputs."""
-    with transaction.atomic():
-        decomposition = (
-            Decomposition.objects.select_for_update(of=("self",))
-            .select_related("round", "scope")
-            .get(pk=decomposition_id)
-        )
-        if decomposition.status == Decomposition.Status.DONE or decomposition.errors:
-            return decomposition
-        decomposition.status = Decomposition.Status.RUNNING
-        decomposition.started_at = timezone.now()
-        decomposition.progress = 5
-        decomposition.message = ""
-        decomposition.save(update_fields=["status", "started_at", "progress", "message"])
-    rows = Decomposition.objects.filter(pk=decomposition.pk)
+    decomposition = Decomposition.claim(
+        decomposition_id, Decomposition.objects.select_related("round", "scope")
+    )
+    if decomposition is None:  # finished, or a redelivered message while a worker is still at it
+        return Decomposition.objects.get(pk=decomposition_id)
+    decomposition.step(5)
     try:
         if not decomposition.inputs:
             decomposition.inputs = read_inputs(decomposition.round, decomposition.scope)
-            rows.update(inputs=decomposition.inputs, progress=60)
+            Decomposition.objects.filter(pk=decomposition.pk).update(inputs=decomposition.inputs)
+            decomposition.step(60)
         outcome = decompose(
             inputs=decomposition.inputs,
             root=root_of(decomposition.inputs),
@@ -457,29 +442,16 @@ def run(*, decomposition_id: int) -> Decomposition:
             overrides=decomposition.overrides,
         )
     except DecompositionError as error:
-        rows.update(
-            status=Decomposition.Status.FAILED,
-            errors=error.errors,
-            progress=100,
-            message=f"发现 {len(error.errors)} 处问题,未能分解。",
-            finished_at=timezone.now(),
-        )
+        decomposition.fail(f"发现 {len(error.errors)} 处问题,未能分解。", errors=error.errors, progress=100)
     except Exception:
-        rows.update(
-            status=Decomposition.Status.FAILED,
-            message="测算过程中出错,可以重新测算;仍然出错请联系系统管理员。",
-            finished_at=timezone.now(),
-        )
+        decomposition.fail("测算过程中出错,可以重新测算;仍然出错请联系系统管理员。")
         raise
     else:
-        rows.update(
-            status=Decomposition.Status.DONE,
+        decomposition.finish(
+            f"已分解到 {len(outcome.persons)} 个乡镇、行政村和村民小组。",
             result=outcome.persons,
             exact={k: f"{float(v):.4f}" for k, v in outcome.exact.items()},
             warnings=outcome.warnings,
-            progress=100,
-            message=f"已分解到 {len(outcome.persons)} 个乡镇、行政村和村民小组。",
-            finished_at=timezone.now(),
         )
     decomposition.refresh_from_db()
     return decomposition

@@ -265,7 +265,9 @@ def decomposition_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial the run page polls; once the run ends, the page reloads."""
     _require_view(request)
     run = _run(request, pk)
-    response = render(request, "identification/decomposition_status.html", {"run": run})
+    run.fail_if_stale()
+    context = {"job": run, "poll": "identification:decomposition_status", "label": "状态"}
+    response = render(request, "jobs/progress.html", context)
     if run.is_finished and request.htmx:
         response["HX-Refresh"] = "true"
     return response

@@ -29,6 +29,8 @@ from identification.choices import (
     SpotCheckStatus,
     State,
 )
+from jobs.models import Job
+from jobs.models import Status as JobStatus
 
 MIN_TOWNSHIP_RATE = Decimal("0.20")  # seed 002 第五步: 各不低于20%
 MIN_COUNTY_RATE = Decimal("0.05")  # seed 002 第六步: 不低于5%
@@ -528,7 +530,7 @@ class Referral(models.Model):
         return f"{self.application} {self.get_status_display()}"
 
 
-class Decomposition(models.Model):
+class Decomposition(Job):
     """One run of the 规模控制 decomposition (seed 002 第一步 确定规模): the county's control number split
     over townships, villages and 村民小组 by weighted base indicators, with the county's overrides.
 
@@ -537,11 +539,10 @@ class Decomposition(models.Model):
     re-computed to the same numbers (identification.decomposition). Applying it writes the round's quotas.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("计算中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("未通过")
+    Status = JobStatus  # the jobs' four states (jobs.models), in this kind's own words below
+    STATUS_LABELS = {JobStatus.RUNNING: "计算中", JobStatus.FAILED: "未通过"}
+    STALE_MESSAGE = "测算中断(后台进程已退出),请重新测算。"
+    RESUMES_WHEN_REDELIVERED = True  # identification.tasks.run_decomposition is acks_late
 
     round = models.ForeignKey(
         Round, verbose_name=_("识别批次"), on_delete=models.PROTECT, related_name="decompositions"
@@ -575,16 +576,10 @@ class Decomposition(models.Model):
     exact = models.JSONField(_("未取整数"), default=dict, blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     warnings = models.JSONField(_("提示"), default=list, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
-    message = models.CharField(_("说明信息"), max_length=500, blank=True)
-    task_id = models.CharField(_("任务编号"), max_length=50, blank=True)
+    message = models.CharField(_("说明信息"), max_length=500, blank=True)  # `note` is the 说明
     created_by = models.ForeignKey(
         "accounts.User", verbose_name=_("测算人"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("测算时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     applied = models.BooleanField(_("已下达"), default=False)
     applied_by = models.ForeignKey(
         "accounts.User",
@@ -630,10 +625,6 @@ class Decomposition(models.Model):
     def weights(self) -> dict[str, Decimal]:
         """{indicator: weight in %}, in the annex's column order."""
         return {name: getattr(self, field) for name, field in self.WEIGHT_FIELDS.items()}
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def is_township_run(self) -> bool:

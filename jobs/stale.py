@@ -1,12 +1,12 @@
 """Jobs whose worker died: a SIGKILLed or out-of-memory worker stops sending heartbeats; every kind of job
-found silent for longer than its STALE_AFTER becomes failed, so its owner can retry it."""
+found silent for longer than its STALE_AFTER becomes failed (with its STALE_MESSAGE), so its owner can
+retry it. Run every five minutes by beat (jobs.tasks.fail_stale)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.apps import apps
-from django.db.models import Q
 from django.utils import timezone
 
 from jobs.models import Job, Status
@@ -20,9 +20,7 @@ def fail_stale(now: datetime.datetime | None = None, models: list[type[Job]] | N
     now = now or timezone.now()
     failed = 0
     for model in models or job_models():
-        since = now - model.STALE_AFTER
-        silent = Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True, started_at__lt=since)
-        failed += model._default_manager.filter(silent, status=Status.RUNNING).update(
+        failed += model._default_manager.filter(model.silent_since(now - model.STALE_AFTER)).update(
             status=Status.FAILED, message=model.STALE_MESSAGE, finished_at=now
         )
     return failed

@@ -5,7 +5,7 @@ The runner is the same for the browser (a Celery task), the nightly schedule and
 
 A retry re-runs the same row: the scratch file of an earlier attempt is discarded and the published file
 replaced, so a report has at most one file whatever happened before. A worker killed mid-export stops
-sending heartbeats; `fail_stale` marks such rows failed so the user can retry them.
+sending heartbeats; jobs.stale marks such rows failed so the user can retry them (Report is a jobs.Job).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import logging
 import shutil
-import time
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -23,19 +22,17 @@ from pathlib import Path
 from celery import chord
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.models import User
+from jobs.progress import throttled
 from reports.models import Report, Status
 from villages.models import Area
 
 logger = logging.getLogger(__name__)
 
-# No heartbeat for this long while running: the worker is gone (killed, out of memory, machine restarted).
-STALE_AFTER = datetime.timedelta(minutes=10)
 HEARTBEAT_EVERY = 2.0  # seconds between progress writes, so a tight loop does not hammer the row
 
 
@@ -82,30 +79,6 @@ def retention() -> datetime.timedelta:
     return datetime.timedelta(days=settings.REPORT_RETENTION_DAYS)
 
 
-def claim(report_id: int) -> Report | None:
-    """Mark the row running, or None when there is nothing to do (finished, or another worker has it)."""
-    with transaction.atomic():
-        report = Report.objects.select_for_update().filter(pk=report_id).first()
-        if report is None or report.status in (Status.DONE, Status.FAILED):
-            return None
-        now = timezone.now()
-        if (
-            report.status == Status.RUNNING
-            and report.heartbeat_at
-            and now - report.heartbeat_at < STALE_AFTER
-        ):
-            return None  # a redelivered message while the first worker is still at it
-        report.status = Status.RUNNING
-        report.attempts += 1
-        report.progress = 0
-        report.message = ""
-        report.started_at = report.heartbeat_at = now
-        report.finished_at = None
-        report.save(update_fields=["status", "attempts", "progress", "message", "started_at", "heartbeat_at",
-                                   "finished_at"])  # fmt: skip
-        return report
-
-
 def run(report_id: int, *, inline: bool = False) -> Report | None:
     """Produce the file of one report row. Writers are looked up lazily (they import the models).
 
@@ -115,7 +88,7 @@ def run(report_id: int, *, inline: bool = False) -> Report | None:
     """
     from reports.ledgers import PARTS, WRITERS
 
-    report = claim(report_id)
+    report = Report.claim(report_id)  # None: finished, or a redelivered message while a worker is at it
     if report is None:
         return None
     scratch = scratch_dir(report)
@@ -126,7 +99,10 @@ def run(report_id: int, *, inline: bool = False) -> Report | None:
         _run_parts(report, len(PARTS[report.kind](report, reveals_of(report))), inline=inline)
         return Report.objects.get(pk=report.pk)
     job = ExportJob(
-        report=report, path=scratch / "out", reveals=reveals_of(report), progress=_progress(report)
+        report=report,
+        path=scratch / "out",
+        reveals=reveals_of(report),
+        progress=throttled(report, every=HEARTBEAT_EVERY),
     )
     with _failure_recorded(report):
         _finish(report, job.path, WRITERS[report.kind](job))
@@ -200,9 +176,7 @@ def _failure_recorded(report: Report, *, cleanup: bool = True):
     except Exception as error:
         message = str(error) if isinstance(error, ExportError) else "生成失败(系统错误),请重试或联系管理员。"
         logger.exception("report %s (%s) failed", report.pk, report.kind)
-        Report.objects.filter(pk=report.pk, attempts=report.attempts).update(
-            status=Status.FAILED, message=message[:500], finished_at=timezone.now()
-        )
+        report.fail(message, current_only=True)
         shutil.rmtree(scratch_dir(report), ignore_errors=True)
     else:
         if cleanup:
@@ -215,38 +189,19 @@ def _finish(report: Report, path: Path, written: Written) -> None:
         supersede(report)
 
 
-def _progress(report: Report) -> Callable[[int], None]:
-    last = {"percent": -1, "at": 0.0}
-
-    def progress(percent: int) -> None:
-        percent = max(0, min(99, int(percent)))
-        now = time.monotonic()
-        if percent == last["percent"] or now - last["at"] < HEARTBEAT_EVERY:
-            return
-        last.update(percent=percent, at=now)
-        Report.objects.filter(pk=report.pk, status=Status.RUNNING).update(
-            progress=percent, heartbeat_at=timezone.now()
-        )
-
-    return progress
-
-
 def _publish(report: Report, path: Path, written: Written) -> None:
     old = report.file.name if report.file else ""
     with path.open("rb") as handle:
         report.file.save(f"{report.pk}-{written.filename}", File(handle), save=False)
     if old and old != report.file.name:
         report.file.storage.delete(old)
-    now = timezone.now()
-    report.filename = written.filename
-    report.rows = written.rows
-    report.size = report.file.size
-    report.status = Status.DONE
-    report.progress = 100
-    report.finished_at = now
-    report.expires_at = now + retention()
-    report.save(update_fields=["file", "filename", "rows", "size", "status", "progress", "finished_at",
-                               "expires_at"])  # fmt: skip
+    report.finish(
+        file=report.file.name,
+        filename=written.filename,
+        rows=written.rows,
+        size=report.file.size,
+        expires_at=timezone.now() + retention(),
+    )
 
 
 def supersede(report: Report) -> None:
@@ -256,14 +211,6 @@ def supersede(report: Report) -> None:
     ).exclude(pk=report.pk)
     for old in older:
         delete(old)
-
-
-def fail_stale(now: datetime.datetime | None = None) -> int:
-    """Rows whose worker stopped sending heartbeats become failed, so they can be retried."""
-    now = now or timezone.now()
-    return Report.objects.filter(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
-        status=Status.FAILED, message="生成中断(后台进程已退出),请点击“重试”。", finished_at=now
-    )
 
 
 def delete_expired(now: datetime.datetime | None = None) -> int:
@@ -279,13 +226,6 @@ def delete(report: Report) -> None:
     if report.file:
         report.file.storage.delete(report.file.name)
     report.delete()
-
-
-def reset_for_retry(report: Report) -> None:
-    report.status = Status.QUEUED
-    report.progress = 0
-    report.message = ""
-    report.save(update_fields=["status", "progress", "message"])
 
 
 def owner_or_county(user: User, report: Report) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -11,6 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import AreaScopedQuerySet
+from jobs.models import Job, Status
+
+__all__ = [
+    "Kind",
+    "Report",
+    "Status",
+]  # Status: the jobs' four states, imported from here by the reports code
 
 
 class Kind(models.TextChoices):
@@ -27,18 +32,14 @@ class Kind(models.TextChoices):
     COVERAGE = "coverage", _("帮扶整改清单")
 
 
-class Status(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("生成中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
-
-
-class Report(models.Model):
+class Report(Job):
     """An export: who asked, for what area and round, how far it got, and the file it produced.
 
     The file is kept until its owner deletes the row or `expires_at` passes (reports.tasks).
     """
+
+    STATUS_LABELS = {Status.RUNNING: "生成中"}
+    STALE_MESSAGE = "生成中断(后台进程已退出),请点击“重试”。"
 
     kind = models.CharField(_("台账类型"), max_length=20, choices=Kind.choices)
     area = models.ForeignKey(
@@ -76,19 +77,10 @@ class Report(models.Model):
     reveals = ArrayField(
         models.CharField(max_length=20), verbose_name=_("完整显示的个人信息"), default=list, blank=True
     )
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
-    message = models.CharField(_("说明"), max_length=500, blank=True)
     file = models.FileField(_("文件"), upload_to="reports/%Y/%m/", blank=True)
     filename = models.CharField(_("下载文件名"), max_length=200, blank=True)
     size = models.PositiveBigIntegerField(_("文件大小(字节)"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
-    task_id = models.CharField(_("任务编号"), max_length=50, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("保留至"), null=True, blank=True)
 
     objects = AreaScopedQuerySet.as_manager()
@@ -112,16 +104,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.area}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (Status.DONE, Status.FAILED)
-
-    @property
-    def duration(self) -> datetime.timedelta | None:
-        if self.started_at and self.finished_at:
-            return self.finished_at - self.started_at
-        return None
 
     @property
     def is_downloadable(self) -> bool:

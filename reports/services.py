@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
 
 from accounts.models import User
 from accounts.scoping import scope_prefix
-from config.queue import send_after_commit
 from households.models import Household
 from identification.models import Round
+from jobs import dispatch
 from reports import privacy
-from reports.exports import ExportError, reset_for_retry
-from reports.models import Kind, Report, Status
+from reports.exports import ExportError
+from reports.models import Kind, Report
 from villages.models import Area
 
 COUNTY, TOWNSHIP, VILLAGE = Area.Level.COUNTY, Area.Level.TOWNSHIP, Area.Level.VILLAGE
@@ -88,29 +86,18 @@ def request_report(
             reveals=sorted(privacy.file_reveals(kind, user)),
         )
         # Queue down: the row goes again, nothing is left "排队中".
-        enqueue(report, undo=partial(Report.objects.filter(pk=report.pk).delete))
+        dispatch.submit(report, _task(), undo=partial(Report.objects.filter(pk=report.pk).delete))
     return report
 
 
 def retry(report: Report) -> None:
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
-        if report.status != Status.FAILED:
-            raise ExportError("只有失败的报表可以重试。")
-        message = report.message
-        reset_for_retry(report)
-        # Queue down: the row is failed again, as it was, and the retry button still there.
-        enqueue(
-            report,
-            undo=partial(Report.objects.filter(pk=report.pk).update, status=Status.FAILED, message=message),
-        )
+    """A failed report back to the queue (jobs.dispatch); with the queue down it stays failed, as it was,
+    and the retry button with it."""
+    if not dispatch.retry(report, _task()):
+        raise ExportError("只有失败的报表可以重试。")
 
 
-def enqueue(report: Report, *, undo: Callable[[], object]) -> None:
-    """After commit, with the task id chosen here so the row names it before the task runs;
-    config.queue undoes the row and raises QueueUnavailable when the queue is down."""
+def _task():
     from reports.tasks import run_report
 
-    report.task_id = str(uuid.uuid4())
-    report.save(update_fields=["task_id"])
-    send_after_commit(run_report, (report.pk,), task_id=report.task_id, undo=undo)
+    return run_report

@@ -8,7 +8,7 @@ from reports import exports, standing
 
 
 # No acks_late: a worker killed mid-export loses the message; its row goes stale and fails
-# (fail_stale_reports), and the user's retry re-runs it. Re-running a finished row does nothing.
+# (jobs.tasks.fail_stale), and the user's retry re-runs it. Re-running a finished row does nothing.
 @shared_task
 def run_report(report_id: int) -> None:
     exports.run(report_id)
@@ -22,11 +22,6 @@ def write_report_part(report_id: int, attempt: int, index: int) -> None:
 @shared_task
 def join_report_parts(report_id: int, attempt: int) -> None:
     exports.join_parts(report_id, attempt)
-
-
-@shared_task
-def fail_stale_reports() -> int:
-    return exports.fail_stale()
 
 
 @shared_task

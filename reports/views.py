@@ -69,10 +69,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One row of the table; it polls itself until the report is done or failed."""
     report = _report(request, pk)
-    if report.status == "running" and report.heartbeat_at:
-        exports.fail_stale()
-        report.refresh_from_db()
-        report = _flagged(request, [report])[0]
+    report.fail_if_stale()  # a worker that died shows as failed without waiting for beat
     return render(request, "reports/partials/report_row.html", {"report": report})
 
 

@@ -275,8 +275,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.regenerate_standing_reports",
         "schedule": crontab(hour=2, minute=0),
     },
-    "fail-stale-reports": {"task": "reports.tasks.fail_stale_reports", "schedule": 5 * 60},
-    "fail-stale-imports": {"task": "households.tasks.fail_stale_imports", "schedule": 5 * 60},
+    # Every kind of long job (jobs.Job) whose worker died becomes failed, so it can be retried.
+    "fail-stale-jobs": {"task": "jobs.tasks.fail_stale", "schedule": 5 * 60},
     "delete-expired-reports": {"task": "reports.tasks.delete_expired_reports", "schedule": 60 * 60},
     # 帮扶: exited households keep their helper until the county's transition period ends, then not.
     "end-pairings-after-transition": {

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.utils import timezone
 
 from accounts.models import User
-from households.importer.columns import Progress
 from households.importer.pipeline import can_import, import_roster
 from households.importer.workbook import write_error_workbook
+from jobs.progress import side_channel
 
 logger = logging.getLogger("households.importer")
 
@@ -30,36 +27,15 @@ def jobs_for(user: User):
     return ImportJob.objects.filter(user=user)
 
 
-def _progress_writer(job_id: int) -> tuple[Progress, Callable[[], None]]:
-    """Progress through a second connection: the import's own transaction is invisible until commit."""
-    side = connections.create_connection(DEFAULT_DB_ALIAS)
-    last = [-1]
-
-    def report(percent: int) -> None:
-        if percent != last[0]:
-            last[0] = percent
-            with side.cursor() as cursor:
-                # The heartbeat tells households.import_jobs.fail_stale that a worker is still at it.
-                cursor.execute(
-                    "UPDATE households_importjob SET progress = %s, heartbeat_at = now() WHERE id = %s",
-                    [percent, job_id],
-                )
-
-    return report, side.close
-
-
 def run_import_job(*, job_id: int) -> None:
     """The preview (dry run) or the import of one job; safe to run again (the import is idempotent)."""
     from households.models import ImportJob
 
-    job = ImportJob.objects.select_related("user__area").get(pk=job_id)
-    if job.status == ImportJob.Status.DONE:
+    job = ImportJob.claim(job_id, ImportJob.objects.select_related("user__area"))
+    if job is None:  # finished, or a redelivered message while a worker is still at it
         return
-    now = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, progress=0, message=""
-    )
-    report, close = _progress_writer(job.pk)
+    # Progress through a second connection: the import's own transaction is invisible until commit.
+    report, close = side_channel(job)
     dry_run = job.phase == ImportJob.Phase.PREVIEW
     try:
         if job.year is None:
@@ -68,32 +44,19 @@ def run_import_job(*, job_id: int) -> None:
             path=job.file.path, user=job.user, dry_run=dry_run, year=job.year, progress=report
         )
     except PermissionDenied as denied:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, message=str(denied), finished_at=timezone.now()
-        )
+        job.fail(str(denied))
         return
     except Exception as error:
         # Database errors quote row values (ID numbers): log the kind of error only.
         logger.error("花名册导入任务 %s 失败:%s", job.pk, type(error).__name__)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            message="导入过程中出错,未写入任何数据。可以重试;仍然出错请联系系统管理员。",
-            finished_at=timezone.now(),
-        )
+        job.fail("导入过程中出错,未写入任何数据。可以重试;仍然出错请联系系统管理员。")
         raise
     finally:
         close()
     refused = next((e for e in result.errors if e.column == "文件"), None)
     if refused is not None:
         # villages.guard would not read the file: the job fails with its reason (no marked copy to make).
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            message=refused.reason[:500],
-            progress=100,
-            errors=[refused.as_dict()],
-            error_count=1,
-            finished_at=timezone.now(),
-        )
+        job.fail(refused.reason, progress=100, errors=[refused.as_dict()], error_count=1)
         return
     error_file = ""
     if result.errors:
@@ -104,14 +67,13 @@ def run_import_job(*, job_id: int) -> None:
             source=job.file.path, errors=result.errors, target=target, header_row=result.header_row
         )
     if result.errors and not dry_run:
-        status, message = ImportJob.Status.FAILED, "复核时发现错误(数据可能已被他人修改),未写入任何数据。"
+        end, message = job.fail, "复核时发现错误(数据可能已被他人修改),未写入任何数据。"
     elif result.errors:
-        status, message = ImportJob.Status.DONE, f"发现 {len(result.errors)} 处错误,请改正后重新上传。"
+        end, message = job.finish, f"发现 {len(result.errors)} 处错误,请改正后重新上传。"
     else:
-        status, message = ImportJob.Status.DONE, "预检通过,请核对后确认导入。" if dry_run else "导入完成。"
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=status,
-        message=message,
+        end, message = job.finish, "预检通过,请核对后确认导入。" if dry_run else "导入完成。"
+    end(
+        message,
         progress=100,
         counts=result.counts,
         sample=result.sample,
@@ -121,5 +83,4 @@ def run_import_job(*, job_id: int) -> None:
         errors=[e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]],
         error_count=len(result.errors),
         error_file=error_file,
-        finished_at=timezone.now(),
     )

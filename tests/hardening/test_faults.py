@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.queue import QUEUE_DOWN
-from households import choices, import_jobs
+from households import choices
 from households.idnumber import build
 from households.models import Household, ImportJob, Member
+from jobs.stale import fail_stale
 from reports.models import Kind, Report, Status
 from tests.auth import VerifiedClient
 from tests.conftest import close_other_sessions
@@ -290,8 +291,8 @@ def test_a_worker_killed_mid_import_fails_the_job_and_the_retry_imports_exactly_
     assert job.status == ImportJob.Status.RUNNING  # nobody is left to say otherwise…
     assert not Household.objects.exists()  # one transaction: nothing of the killed attempt stays
 
-    later = timezone.now() + import_jobs.STALE_AFTER + timezone.timedelta(seconds=1)
-    assert import_jobs.fail_stale(later) == 1  # …until the sweeper notices the silence
+    later = timezone.now() + ImportJob.STALE_AFTER + timezone.timedelta(seconds=1)
+    assert fail_stale(later) == 1  # …until the sweeper notices the silence
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and "重试" in job.message and job.can_confirm
 

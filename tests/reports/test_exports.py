@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from households.importer import import_roster
 from households.models import Case, Household, Member
+from jobs.stale import fail_stale
 from reports import exports, services, standing
 from reports.exports import ExportError
 from reports.models import Kind, Report, Status
@@ -189,10 +190,10 @@ def test_a_report_whose_worker_died_fails_and_can_be_retried(committed, users, c
     report = Report.objects.create(kind=Kind.VILLAGE_REGISTER, area=county_tree.shanlong, user=users.alice)
     Report.objects.filter(pk=report.pk).update(status=Status.RUNNING, heartbeat_at=timezone.now(), attempts=1)
     assert exports.run(report.pk) is None  # a second message while the first worker is alive does nothing
-    assert exports.fail_stale() == 0
-    long_ago = timezone.now() - exports.STALE_AFTER - datetime.timedelta(seconds=1)
+    assert fail_stale() == 0
+    long_ago = timezone.now() - Report.STALE_AFTER - datetime.timedelta(seconds=1)
     Report.objects.filter(pk=report.pk).update(heartbeat_at=long_ago)
-    assert exports.fail_stale() == 1  # no heartbeat for 10 minutes: the sweeper fails it
+    assert fail_stale() == 1  # no heartbeat for 10 minutes: the sweeper fails it
     report.refresh_from_db()
     assert report.status == Status.FAILED and "重试" in report.message
     with committed():

@@ -21,7 +21,8 @@ from django.db import connection
 from django.utils import timezone
 
 from households.demo import create_demo_households
-from reports import exports, services
+from jobs.stale import fail_stale
+from reports import services
 from reports.models import Kind, Report, Status
 from tests.conftest import close_other_sessions
 
@@ -100,8 +101,8 @@ def test_a_worker_killed_mid_export_leaves_a_failed_row_and_the_retry_writes_one
     report.refresh_from_db()
     assert report.status == Status.RUNNING and not report.file  # nobody is left to say otherwise…
 
-    later = timezone.now() + exports.STALE_AFTER + timezone.timedelta(seconds=1)
-    assert exports.fail_stale(later) == 1  # …until the sweeper notices the silence
+    later = timezone.now() + Report.STALE_AFTER + timezone.timedelta(seconds=1)
+    assert fail_stale(later) == 1  # …until the sweeper notices the silence
     report.refresh_from_db()
     assert report.status == Status.FAILED and "重试" in report.message
 
