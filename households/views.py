@@ -330,7 +330,7 @@ def _render_form(request: HttpRequest, *, form, members, household: Household | 
     return render(
         request,
         "households/household_form.html",
-        {"form": form, "members": members, "household": household},
+        {"form": form, "members": members, "household": household, "fixed_members": household is not None},
     )
 
 
@@ -366,7 +366,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _deny_unless_editor(request)
     data = request.POST if request.method == "POST" else None
     form = HouseholdForm(data, instance=household, user=request.user)
-    members = member_formset_class(extra=0)(
+    members = member_formset_class(extra=0, can_delete=False)(
         data,
         instance=household,
         prefix="members",
