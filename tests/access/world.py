@@ -326,7 +326,9 @@ def build_world(tree, users) -> World:
         "other_township": _place(round, tree.potou, actors=other_township),
         "other_county": _place(round, group(yunfeng, "001", "一组"), actors=theirs),
     }
-    _add_change_requests(places, mine=mine, neighbours=neighbours, other_township=other_township, theirs=theirs)
+    _add_change_requests(
+        places, mine=mine, neighbours=neighbours, other_township=other_township, theirs=theirs
+    )
     # A 帮扶责任人 with a login: the home place's helper, paired with the home household only.
     helper_user = UserFactory(username="sweep-helper", role=Role.HELPER, area=None)
     places["home"].helper.user = helper_user

@@ -111,8 +111,14 @@ def test_update_changes_the_household_and_its_members_fields(users, household):
     ("members", "message"),
     [
         (lambda head, wife: [head], "减少家庭成员须通过“申请变更—减少成员”办理"),
-        (lambda head, wife: [head, wife, person(3, relation="之子")], "新增家庭成员须通过“申请变更—新增成员”办理"),
-        (lambda head, wife: [{**head, "name": "改名"}, wife], "修改姓名须通过“申请变更—修改身份证号/姓名”办理"),
+        (
+            lambda head, wife: [head, wife, person(3, relation="之子")],
+            "新增家庭成员须通过“申请变更—新增成员”办理",
+        ),
+        (
+            lambda head, wife: [{**head, "name": "改名"}, wife],
+            "修改姓名须通过“申请变更—修改身份证号/姓名”办理",
+        ),
         (
             lambda head, wife: [{**head, "relation": "配偶"}, {**wife, "relation": "户主"}],
             "变更户主须通过“申请变更—变更户主”办理",
@@ -122,8 +128,12 @@ def test_update_changes_the_household_and_its_members_fields(users, household):
 def test_who_is_in_the_household_changes_only_by_request(users, household, members, message):
     head, wife = current(household)
     with pytest.raises(ValidationError, match=message):
-        services.household_update(household=household, actor=users.alice, data={}, members=members(head, wife))
-    assert sorted(household.members.values_list("name", "relation")) == sorted([("成员1", "户主"), ("成员2", "配偶")])
+        services.household_update(
+            household=household, actor=users.alice, data={}, members=members(head, wife)
+        )
+    assert sorted(household.members.values_list("name", "relation")) == sorted(
+        [("成员1", "户主"), ("成员2", "配偶")]
+    )
 
 
 def test_update_by_an_outsider_is_refused(users, household):

@@ -259,7 +259,10 @@ def test_edit_changes_household_and_member_fields_and_writes_history(as_user, us
         household,
         [
             (head, {"name": head.name, "id_number": head.id_number}),
-            (wife, {"name": wife.name, "id_number": wife.id_number, "relation": "配偶", "labour": "普通劳动力"}),
+            (
+                wife,
+                {"name": wife.name, "id_number": wife.id_number, "relation": "配偶", "labour": "普通劳动力"},
+            ),
         ],
         main_cause="因残",
     )
@@ -308,9 +311,11 @@ def test_edit_cannot_add_remove_rename_or_reidentify_members(as_user, users, hou
     assert sorted(household.members.values_list("name", "id_number")) == sorted(
         [(head.name, head.id_number), (wife.name, wife.id_number)]
     )
-    assert not Member.history.filter(history_type__in=["+", "-"], history_date__gt=household.created_at).exclude(
-        id__in=[head.pk, wife.pk]
-    ).exists()
+    assert (
+        not Member.history.filter(history_type__in=["+", "-"], history_date__gt=household.created_at)
+        .exclude(id__in=[head.pk, wife.pk])
+        .exists()
+    )
 
 
 def test_household_number_cannot_be_changed_on_edit(as_user, users, household):

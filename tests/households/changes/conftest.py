@@ -29,7 +29,9 @@ def person(n: int, *, relation: str = "之子", gender: str = "男", **extra) ->
 def household(county_tree) -> Household:
     household = HouseholdFactory(number="5303231012010010001", group=county_tree.dazhai, main_cause="因病")
     MemberFactory(household=household, name="张大山", relation="户主", id_number=id_number_for(1))
-    MemberFactory(household=household, name="李秀英", relation="配偶", id_number=id_number_for(2, gender="女"))
+    MemberFactory(
+        household=household, name="李秀英", relation="配偶", id_number=id_number_for(2, gender="女")
+    )
     MemberFactory(household=household, name="张小军", relation="之子", id_number=id_number_for(3))
     Case.objects.create(household=household, program="fupin", entered_year=2014)
     return household
@@ -40,7 +42,9 @@ def neighbour(county_tree) -> Household:
     """Another household of the same village (合户)."""
     household = HouseholdFactory(number="5303231012010020001", group=county_tree.xiaozhai)
     MemberFactory(household=household, name="张老汉", relation="户主", id_number=id_number_for(11))
-    MemberFactory(household=household, name="王老太", relation="配偶", id_number=id_number_for(12, gender="女"))
+    MemberFactory(
+        household=household, name="王老太", relation="配偶", id_number=id_number_for(12, gender="女")
+    )
     Case.objects.create(household=household, program="dibao", entered_year=2013)
     return household
 

@@ -14,7 +14,7 @@ from tests.factories import HouseholdFactory, MemberFactory, UserFactory
 def test_demo_files_changes_in_shanlong_through_the_services(county_tree):
     UserFactory(username="cungan", role=Role.VILLAGE_CADRE, area=county_tree.shanlong)
     UserFactory(username="xiangzhen", role=Role.TOWNSHIP_OFFICIAL, area=county_tree.danfeng)
-    for n in range(3):
+    for _ in range(3):
         household = HouseholdFactory(group=county_tree.dazhai)
         MemberFactory(household=household, relation="户主")
         MemberFactory(household=household, relation="之子")

@@ -16,7 +16,9 @@ from tests.households.changes.conftest import member, person
 
 
 def file(users, household, kind, reason="", **payload):
-    return services.change_file(actor=users.alice, household=household, kind=kind, reason=reason, payload=payload)
+    return services.change_file(
+        actor=users.alice, household=household, kind=kind, reason=reason, payload=payload
+    )
 
 
 def approve(users, change):
@@ -37,7 +39,11 @@ def test_a_filed_removal_changes_nothing_until_the_township_approves(users, hous
     assert (removed.removal_reason, removed.is_removed) == ("死亡", True)
     assert removed.history.first().history_user == users.carol
     change.refresh_from_db()
-    assert (change.state, change.decided_by, change.decided_at is not None) == (State.APPROVED, users.carol, True)
+    assert (change.state, change.decided_by, change.decided_at is not None) == (
+        State.APPROVED,
+        users.carol,
+        True,
+    )
     assert [m["state"] for m in change.after[0]["members"] if m["id"] == son.pk] == ["已减少(死亡)"]
     assert AuditEvent.objects.filter(object_id=change.pk, event_type="household_change_approved").exists()
 
@@ -88,7 +94,15 @@ def test_a_new_member_is_checked_like_the_household_form(users, household, value
 def test_a_person_registered_elsewhere_is_not_added(users, household, neighbour):
     taken = member(neighbour, "张老汉")
     with pytest.raises(ValidationError, match=f"已登记在户编号{neighbour.number}"):
-        file(users, household, "add_member", "迁入", member=person(0, id_number=taken.id_number, gender=taken.gender, birth_date=taken.birth_date.isoformat()))
+        file(
+            users,
+            household,
+            "add_member",
+            "迁入",
+            member=person(
+                0, id_number=taken.id_number, gender=taken.gender, birth_date=taken.birth_date.isoformat()
+            ),
+        )
 
 
 def test_a_person_who_left_one_household_can_join_another(users, household, neighbour):
@@ -111,7 +125,10 @@ def test_change_head(users, household):
 def test_correct_identity_takes_birth_date_and_gender_from_the_new_number(users, household):
     son = member(household, "张小军")
     corrected = id_number_for(31, gender="女")
-    approve(users, file(users, household, "correct_identity", member_id=son.pk, name="张小君", id_number=corrected))
+    approve(
+        users,
+        file(users, household, "correct_identity", member_id=son.pk, name="张小君", id_number=corrected),
+    )
     son.refresh_from_db()
     assert (son.name, son.id_number, son.gender) == ("张小君", corrected, "女")
     assert str(son.birth_date).replace("-", "") == corrected[6:14]
@@ -131,7 +148,14 @@ def test_correct_identity_refuses_a_number_used_county_wide(users, household, ne
 
 def test_correct_identity_validates_the_number(users, household):
     with pytest.raises(ValidationError, match="身份证号应为18位"):
-        file(users, household, "correct_identity", member_id=member(household, "张小军").pk, name="张小军", id_number="123")
+        file(
+            users,
+            household,
+            "correct_identity",
+            member_id=member(household, "张小军").pk,
+            name="张小军",
+            id_number="123",
+        )
 
 
 def test_split_makes_a_new_household_with_its_members_and_rolls(users, household, county_tree):
@@ -159,7 +183,10 @@ def test_split_makes_a_new_household_with_its_members_and_rolls(users, household
 
 def test_split_moving_the_roll_closes_it_in_the_original(users, household):
     son = member(household, "张小军")
-    approve(users, file(users, household, "split", member_ids=[son.pk], new_head_id=son.pk, cases={"fupin": "new"}))
+    approve(
+        users,
+        file(users, household, "split", member_ids=[son.pk], new_head_id=son.pk, cases={"fupin": "new"}),
+    )
     assert household.cases.get().state == "moved"
     assert Case.objects.filter(program="fupin", state="active").exclude(household=household).count() == 1
 
@@ -168,7 +195,10 @@ def test_split_taking_the_head_names_the_remaining_head(users, household):
     head, wife = member(household, "张大山"), member(household, "李秀英")
     with pytest.raises(ValidationError, match="请在留下的成员中指定原户的新户主"):
         file(users, household, "split", member_ids=[head.pk], new_head_id=head.pk)
-    approve(users, file(users, household, "split", member_ids=[head.pk], new_head_id=head.pk, remaining_head_id=wife.pk))
+    approve(
+        users,
+        file(users, household, "split", member_ids=[head.pk], new_head_id=head.pk, remaining_head_id=wife.pk),
+    )
     assert household.members.get(relation="户主") == wife
 
 
@@ -181,10 +211,16 @@ def test_split_cannot_take_everyone(users, household):
 def test_merge_moves_the_members_and_rolls_and_keeps_the_household(users, household, neighbour):
     old, wife = member(neighbour, "张老汉"), member(neighbour, "王老太")
     change = file(
-        users, household, "merge", other_id=neighbour.pk, relations={str(old.pk): "之父", str(wife.pk): "之母"}
+        users,
+        household,
+        "merge",
+        other_id=neighbour.pk,
+        relations={str(old.pk): "之父", str(wife.pk): "之母"},
     )
     approve(users, change)
-    assert sorted(household.members.values_list("relation", flat=True)) == sorted(["之父", "之母", "户主", "配偶", "之子"])
+    assert sorted(household.members.values_list("relation", flat=True)) == sorted(
+        ["之父", "之母", "户主", "配偶", "之子"]
+    )
     neighbour.refresh_from_db()
     assert neighbour.merged_into == household
     assert not neighbour.members.exists()
@@ -239,7 +275,10 @@ def test_rejection_needs_a_reason_and_changes_nothing(users, household):
     change.refresh_from_db()
     assert (change.state, change.decision_reason) == (State.REJECTED, "死亡证明未附")
     assert household.members.count() == 3
-    assert AuditEvent.objects.get(object_id=change.pk, event_type="household_change_rejected").reason == "死亡证明未附"
+    assert (
+        AuditEvent.objects.get(object_id=change.pk, event_type="household_change_rejected").reason
+        == "死亡证明未附"
+    )
     with pytest.raises(ValidationError, match="不能再批准"):
         approve(users, change)
 
@@ -268,7 +307,10 @@ def test_moves_for_other_roles_are_refused_as_wrong_role(users, household, who, 
 def test_only_the_village_files(users, household, who):
     with pytest.raises(ValidationError) as refused:
         services.change_file(
-            actor=getattr(users, who), household=household, kind="remove_member", reason="死亡",
+            actor=getattr(users, who),
+            household=household,
+            kind="remove_member",
+            reason="死亡",
             payload={"member_id": member(household, "张小军").pk},
         )
     assert refused.value.code == "wrong_role"
@@ -277,7 +319,10 @@ def test_only_the_village_files(users, household, who):
 def test_a_cadre_of_another_village_cannot_file(users, household):
     with pytest.raises(ValidationError, match="不在您的管辖范围内"):
         services.change_file(
-            actor=users.bob, household=household, kind="remove_member", reason="死亡",
+            actor=users.bob,
+            household=household,
+            kind="remove_member",
+            reason="死亡",
             payload={"member_id": member(household, "张小军").pk},
         )
 
