@@ -295,6 +295,11 @@ def card_xlsx(card: Card) -> bytes:
     put(card.member_headers, bold=True)
     for values in card.member_rows:
         put(values)
+    if card.removed:
+        heading("已减少成员")
+        put(["姓名", "原与户主关系", "状态", "减少原因", "减少日期"], bold=True)
+        for name, relation, reason, when in card.removed:
+            put([name, relation, "已减少", reason, when])
 
     heading("收入情况(元)")
     put([label for _, label in INCOME_COLUMNS], bold=True)

@@ -61,7 +61,8 @@ class AddMemberForm(MemberForm):
     note = _note()
 
     def __init__(self, *args, household: Household, user: User, check_url: str, **kwargs):
-        super().__init__(*args, check_url=check_url, **kwargs)
+        # Prefixed as a member row of the household form is, so that the ID check (htmx) finds its field.
+        super().__init__(*args, check_url=check_url, prefix="member", **kwargs)
         self.household = household
         self.fields["relation"].choices = [("", "---------"), *RELATIONS_BUT_HEAD]
         self.order_fields(["reason", *MEMBER_FIELDS, "note"])
