@@ -185,3 +185,15 @@ def test_the_request_page_warns_when_approval_would_now_be_refused(as_user, user
     )
     page = as_user(users.carol).get(reverse("households:change_detail", args=[change.pk])).content.decode()
     assert "现在批准将被拒绝" in page and "只有这一名成员" in page
+
+
+def test_hostile_text_is_escaped_and_an_overlong_note_is_refused_on_its_field(as_user, users, household):
+    son = member(household, "张小军")
+    client = as_user(users.alice)
+    url = reverse("households:change_create", args=[household.pk, "remove_member"])
+    response = client.post(url, {"member": son.pk, "reason": "死亡", "note": "长" * 501})
+    assert response.status_code == 200 and "长" * 501 in response.content.decode()
+    assert not ChangeRequest.objects.exists()
+    response = client.post(url, {"member": son.pk, "reason": "死亡", "note": "<script>alert(1)</script>"})
+    page = client.get(response["Location"]).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
