@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.db.models import F
+
 from households.idnumber import mask
 from households.models import Case, Household, Member
 
 
 def snapshot(household: Household) -> dict:
     household = Household.objects.select_related("merged_into").get(pk=household.pk)
-    members = Member.everyone.filter(household=household).order_by("removed_at", "pk")
+    # The current members first, then those who left (oldest departure first).
+    members = Member.everyone.filter(household=household).order_by(
+        F("removed_at").asc(nulls_first=True), "pk"
+    )
     cases = Case.objects.filter(household=household).order_by("program", "pk")
     return {
         "id": household.pk,

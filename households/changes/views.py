@@ -113,6 +113,9 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(change_requests_for(request.user), pk=pk)
     outcome, problem = services.change_preview(actor=request.user, change=change)
     reveal = can_see_personal_numbers(request.user)
+    form = DecisionForm()
+    if State.APPROVED not in transitions.next_states(change.state, request.user):
+        form.fields["reason"].label = "撤回理由"
     return render(
         request,
         "households/changes/detail.html",
@@ -121,7 +124,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pairs": compare(outcome.before, outcome.after) if outcome else [],
             "problem": problem,
             "moves": transitions.next_states(change.state, request.user),
-            "form": DecisionForm(),
+            "form": form,
             "new_id_number": change.new_id_number if reveal else "",
         },
     )

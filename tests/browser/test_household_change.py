@@ -34,7 +34,7 @@ def test_cadre_files_a_death_and_the_township_approves_it(live_server, users, ho
         sign_in(page, base, "carol")
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="户情变更").click()
         page.wait_for_url("**/households/changes/")
-        page.get_by_role("link", name="审核").click()
+        page.get_by_role("link", name="审核", exact=True).click()
         page.get_by_label("审核意见").fill("经核实,死亡证明齐全。")
         page.get_by_role("button", name="批准").click()
         expect(page.get_by_text("已批准,变更已生效。")).to_be_visible()
