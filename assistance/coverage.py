@@ -30,7 +30,10 @@ from assistance.models import DEFAULT_HELPER_LIMIT
 
 ROLLED = """EXISTS (SELECT 1 FROM households_case c WHERE c.household_id = h.id AND c.program = 'fupin'
                    AND c.state IN ('active', 'returned'))"""
-HEAD = "coalesce((SELECT m.name FROM households_member m WHERE m.household_id = h.id AND m.relation = '户主'), '')"
+HEAD = (
+    "coalesce((SELECT m.name FROM households_member m WHERE m.household_id = h.id AND m.relation = '户主'"
+    " AND m.removed_at IS NULL), '')"
+)
 HOUSEHOLD_FROM = "FROM households_household h JOIN villages_area g ON g.id = h.group_id"
 
 
@@ -71,8 +74,9 @@ def _household_check(code: str, title: str, basis: str, condition: str, detail: 
     )
 
 
+# Current members only: one removed by an approved 减少成员 (households.changes) is no longer a person to help.
 MEMBER_FROM = """FROM households_member m JOIN households_household h ON h.id = m.household_id
-            JOIN villages_area g ON g.id = h.group_id"""
+            AND m.removed_at IS NULL JOIN villages_area g ON g.id = h.group_id"""
 
 
 def _member_check(code: str, title: str, basis: str, base: str, categories: str, detail: str) -> Check:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -188,6 +189,8 @@ class Card:
     income_numbers: list[list[object]] = field(default_factory=list)
     # What the card still lacks (a 残疾 member imported without a grade): shown to be completed.
     to_complete: list[str] = field(default_factory=list)
+    # Members who left by an approved 减少成员 (households.changes): name, relation, reason, date.
+    removed: list[tuple[str, str, str, str]] = field(default_factory=list)
     sign_off: tuple[str, ...] = SIGN_OFF
     # The 帮扶 sections (assistance.card): 帮扶责任人, plan and measures, visits, 小额信贷.
     assistance: object | None = None
@@ -228,6 +231,12 @@ def build_card(household: Household, *, reveal: bool) -> Card:
         income_numbers=[[getattr(record, name) for name, _ in INCOME_COLUMNS] for record in incomes],
         cases=list(household.cases.all()),
         to_complete=[f"{m.name}的残疾等级(花名册未载,请补录)" for m in members if m.needs_disability_grade],
+        removed=[
+            (m.name, m.relation, m.removal_reason, f"{timezone.localtime(m.removed_at):%Y-%m-%d}")
+            for m in Member.everyone.filter(household=household, removed_at__isnull=False).order_by(
+                "removed_at"
+            )
+        ],
         assistance=card_assistance(household, reveal=reveal),
     )
 
@@ -286,6 +295,11 @@ def card_xlsx(card: Card) -> bytes:
     put(card.member_headers, bold=True)
     for values in card.member_rows:
         put(values)
+    if card.removed:
+        heading("已减少成员")
+        put(["姓名", "原与户主关系", "状态", "减少原因", "减少日期"], bold=True)
+        for name, relation, reason, when in card.removed:
+            put([name, relation, "已减少", reason, when])
 
     heading("收入情况(元)")
     put([label for _, label in INCOME_COLUMNS], bold=True)

@@ -175,6 +175,8 @@ class CaseState(models.TextChoices):
     LIFTED = "lifted", "已脱贫"  # 扶贫: 脱贫退出
     EXITED = "exited", "已退出"  # 低保/特困: 退保
     RETURNED = "returned", "返贫"  # back on the 扶贫 roll after having been lifted
+    # 分户/合户 (households.changes): the roll continues in the other household, named in the note.
+    TRANSFERRED = "moved", "分合户转出"
 
 
 class PovertyClass(models.IntegerChoices):
@@ -183,3 +185,23 @@ class PovertyClass(models.IntegerChoices):
     DIBAO_NO_CAPACITY = 1, "一类:缺乏开发能力的低保户"
     DIBAO_WITH_CAPACITY = 2, "二类:有开发能力的低保户"
     LOW_INCOME = 3, "三类:非低保的低收入贫困人口"
+
+
+class AdditionReason(models.TextChoices):
+    """新增成员 (households.changes)."""
+
+    BIRTH = "出生", "出生"
+    MARRIAGE = "婚入", "婚入"
+    MOVE_IN = "迁入", "迁入"
+    OTHER = "其他", "其他"
+
+
+class RemovalReason(models.TextChoices):
+    """减少成员 (households.changes): kept on the member, who stays on record."""
+
+    DEATH = "死亡", "死亡"
+    MARRIAGE = "婚出", "婚出"
+    MOVE_OUT = "迁出", "迁出"
+    ENLISTED = "入伍", "入伍"
+    PRISON = "服刑", "服刑"
+    OTHER = "其他", "其他"

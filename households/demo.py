@@ -378,3 +378,81 @@ def create_demo_households(rng: random.Random, count: int) -> DemoCounts:
     for rows in (members, incomes, cases):
         copy_insert(rows, reason=CHANGE_REASON)
     return counts
+
+
+# 山龙村 (丹凤镇), where the demo's 村级录入员 cungan works and 乡镇审核员 xiangzhen decides.
+CHANGES_VILLAGE = "530323101201"
+
+
+def create_demo_change_requests(rng: random.Random) -> int:
+    """A few household changes in 山龙村, through the services as the demo users would make them: a 减少成员
+    (死亡) approved, a 新增成员 (出生) and a 变更户主 waiting in 丹凤镇's queue. Returns how many."""
+    from accounts.models import User
+    from households.changes import services as changes
+
+    cadre, official = User.objects.get(username="cungan"), User.objects.get(username="xiangzhen")
+    households = list(
+        Household.objects.filter(group__code__startswith=CHANGES_VILLAGE)
+        .order_by("number")
+        .prefetch_related("members")[:60]
+    )
+    families = [h for h in households if len(h.members.all()) >= 2]
+    if len(families) < 3:
+        return 0
+    first, second, third = rng.sample(families, 3)
+
+    elder = min((m for m in first.members.all() if not m.is_head), key=lambda m: m.birth_date)
+    death = changes.change_file(
+        actor=cadre,
+        household=first,
+        kind="remove_member",
+        reason=choices.RemovalReason.DEATH,
+        note=f"{elder.name}于{CURRENT_ROUND_YEAR}年2月病故,附死亡证明。",
+        payload={"member_id": elder.pk},
+    )
+    changes.change_approve(actor=official, change=death, reason="经核实,死亡证明齐全。")
+
+    born = datetime.date(CURRENT_ROUND_YEAR, 3, 15)
+    number = next(
+        build(REGION, born, s)
+        for s in range(rng.randrange(100, 800), 999)
+        if not Member.everyone.filter(id_number=build(REGION, born, s)).exists()
+    )
+    gender = "男" if int(number[16]) % 2 else "女"
+    head = next(m for m in second.members.all() if m.is_head)
+    changes.change_file(
+        actor=cadre,
+        household=second,
+        kind="add_member",
+        reason=choices.AdditionReason.BIRTH,
+        note="新生儿,已办理出生登记和户口。",
+        payload={
+            "member": {
+                "name": _name(rng, gender, head.name[0]),
+                "id_number": number,
+                "gender": gender,
+                "birth_date": born.isoformat(),
+                "relation": "之孙子" if gender == "男" else "之孙女",
+                "ethnicity": head.ethnicity,
+                "education": choices.Education.PRESCHOOL,
+                "school_status": choices.SchoolStatus.NONE,
+                "health": choices.Health.HEALTHY,
+            }
+        },
+    )
+
+    successor = next(m for m in third.members.all() if not m.is_head)
+    old_head = next(m for m in third.members.all() if m.is_head)
+    # The old head's relation to the new one: a parent when a child takes over, else 其他.
+    parent = "之父" if old_head.gender == "男" else "之母"
+    changes.change_file(
+        actor=cadre,
+        household=third,
+        kind="change_head",
+        note="原户主年老,家庭事务由子女主持。",
+        payload={
+            "new_head_id": successor.pk,
+            "old_head_relation": parent if successor.relation in ("之子", "之女") else choices.Relation.OTHER,
+        },
+    )
+    return 3

@@ -103,6 +103,15 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, check_url: str, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Who the person is changes only by a request the township approves (households.changes).
+            for name in ("name", "id_number"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "建档后通过“申请变更—修改身份证号/姓名”更正。"
+            if self.instance.is_head:
+                self.fields["relation"].disabled = True
+                self.fields["relation"].help_text = "通过“申请变更—变更户主”办理。"
+            return
         # Checked as it is typed (htmx): the number goes in a POST body, never in the URL.
         self.fields["id_number"].widget.attrs.update(
             {
@@ -174,7 +183,9 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
         ]
 
 
-def member_formset_class(*, extra: int) -> type[BaseMemberFormSet]:
+def member_formset_class(*, extra: int, can_delete: bool = True) -> type[BaseMemberFormSet]:
+    """A new household's members (rows added and removed freely), or an existing household's (extra=0,
+    can_delete=False: members come and go by households.changes)."""
     return forms.inlineformset_factory(
         Household,
         Member,
@@ -182,7 +193,7 @@ def member_formset_class(*, extra: int) -> type[BaseMemberFormSet]:
         formset=BaseMemberFormSet,
         fields=MEMBER_FIELDS,
         extra=extra,
-        can_delete=True,
+        can_delete=can_delete,
     )
 
 

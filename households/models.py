@@ -109,6 +109,16 @@ class Household(models.Model):
     in_cooperative = models.BooleanField(_("是否加入农民专业合作社"), null=True, blank=True)
     has_sanitary_toilet = models.BooleanField(_("有无卫生厕所"), null=True, blank=True)
 
+    # 合户: the household this one was merged into (its members moved there; the row and its history stay).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("已并入户"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+    )
+
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -147,8 +157,24 @@ class Household(models.Model):
         return self.number
 
 
+class CurrentMemberManager(models.Manager):
+    """The persons of the households now: a member removed by an approved 减少成员 is not among them.
+
+    The default manager, so that every count, list, ledger and `household.members` leaves removed
+    members out without each caller remembering to; `Member.everyone` reaches them (the 户卡's 已减少成员,
+    the change requests). Raw SQL over households_member filters `removed_at IS NULL` itself.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Member(models.Model):
-    """A person of a household. One person (身份证号) is in at most one household at a time, county-wide."""
+    """A person of a household. One person (身份证号) is in at most one household at a time, county-wide.
+
+    Nothing is deleted: a person who leaves (死亡, 婚出, 迁出 …, households.changes) keeps the row, with
+    removed_at and the reason, and drops out of `Member.objects`.
+    """
 
     household = models.ForeignKey(
         Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="members"
@@ -156,7 +182,7 @@ class Member(models.Model):
     # 户编号 + a 2-digit serial, generated where not imported (households.numbers).
     person_number = models.CharField(_("人编号"), max_length=32, blank=True)
     name = models.CharField(_("姓名"), max_length=40)
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    id_number = models.CharField(_("身份证号"), max_length=18)
     gender = models.CharField(_("性别"), max_length=1, choices=choices.Gender.choices)
     birth_date = models.DateField(_("出生日期"))
     relation = models.CharField(_("与户主关系"), max_length=10, choices=choices.Relation.choices)
@@ -187,12 +213,21 @@ class Member(models.Model):
     pension_insurance = models.BooleanField(_("参加城乡居民基本养老保险"), default=False)
     serviceman = models.BooleanField(_("现役军人"), default=False)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Set only by an approved 减少成员 (households.changes): the person has left the household.
+    removed_at = models.DateTimeField(_("减少时间"), null=True, blank=True)
+    removal_reason = models.CharField(
+        _("减少原因"), max_length=10, choices=choices.RemovalReason.choices, blank=True
+    )
 
     history = HistoricalRecords()
+    everyone = models.Manager()
+    objects = CurrentMemberManager()
 
     class Meta:
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
+        # Current members by default (CurrentMemberManager); `everyone` is named first only for ruff.
+        default_manager_name = "objects"
         ordering = ["household", "id"]
         # The household list finds people by name from its start (张建, 张建华): an index range scan
         # instead of reading 400,000 names (bench/README.md, "Household list").
@@ -202,7 +237,21 @@ class Member(models.Model):
         constraints = [
             # At most one 户主 per household here; "at least one" is checked where members are saved.
             models.UniqueConstraint(
-                fields=["household"], condition=Q(relation="户主"), name="member_one_head"
+                fields=["household"],
+                condition=Q(relation="户主", removed_at__isnull=True),
+                name="member_one_head",
+            ),
+            # One person is in one household at a time; a removed member's number may be registered again
+            # (婚出 here, 婚入 there). The name keeps the prefix households.views.UNIQUE_MESSAGES knows.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(removed_at__isnull=True),
+                name="households_member_id_number_current",
+            ),
+            models.CheckConstraint(
+                name="member_removed_with_reason",
+                condition=Q(removed_at__isnull=True, removal_reason="")
+                | Q(removed_at__isnull=False) & ~Q(removal_reason=""),
             ),
             models.UniqueConstraint(
                 fields=["person_number"], condition=~Q(person_number=""), name="member_person_number_unique"
@@ -225,6 +274,10 @@ class Member(models.Model):
     @property
     def is_head(self) -> bool:
         return self.relation == choices.Relation.HEAD
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
     @property
     def needs_disability_grade(self) -> bool:
@@ -415,3 +468,7 @@ class ImportJob(Job):
         if self.phase == self.Phase.PREVIEW:
             return self.status == self.Status.DONE and not self.error_count
         return self.status == self.Status.FAILED and not self.error_count
+
+
+# The change requests (maker–checker) live in their own package; imported here so Django finds the models.
+from households.changes.models import ChangeRequest, ChangeRequestMember  # noqa: E402, F401

@@ -170,18 +170,44 @@ def _check_household(actor: User, household: Household | None, data: Mapping) ->
         raise ValidationError(errors)
 
 
-def _write_members(*, household: Household, actor: User, members: Sequence[Mapping]) -> None:
-    """Make the household's members exactly `members`: rows with an `id` are updated, others created,
-    and members not listed are removed."""
+# Who is in a household, who heads it and who each person is change only by a request the township
+# approves (households.changes): the household form edits the other fields of the members it has.
+FIELDS_CHANGED_BY_REQUEST = {"name": "姓名", "id_number": "身份证号"}
+
+
+def _check_membership_unchanged(existing: Mapping[int, Member], members: Sequence[Mapping]) -> None:
+    errors = []
+    listed = {m["id"] for m in members if m.get("id")}
+    if any(not m.get("id") for m in members):
+        errors.append("建档后新增家庭成员须通过“申请变更—新增成员”办理,经乡镇审核后生效。")
+    for member in existing.values():
+        if member.pk not in listed:
+            errors.append(f"{member.name}:减少家庭成员须通过“申请变更—减少成员”办理,经乡镇审核后生效。")
+    for values in members:
+        member = existing.get(values.get("id"))
+        if member is None:
+            continue
+        for field, label in FIELDS_CHANGED_BY_REQUEST.items():
+            if field in values and values[field] != getattr(member, field):
+                errors.append(f"{member.name}:修改{label}须通过“申请变更—修改身份证号/姓名”办理。")
+        if "relation" in values and (values["relation"] == choices.Relation.HEAD) != member.is_head:
+            errors.append(f"{member.name}:变更户主须通过“申请变更—变更户主”办理。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_members(
+    *, household: Household, actor: User, members: Sequence[Mapping], creating: bool = False
+) -> None:
+    """Write the household's members: on creation all of `members`; afterwards the listed members'
+    fields other than those only a change request changes (FIELDS_CHANGED_BY_REQUEST, 户主)."""
     existing = {m.pk: m for m in household.members.select_for_update()}
     keep = {m["id"] for m in members if m.get("id")}
     unknown = keep - existing.keys()
     if unknown:
         raise ValidationError("要修改的成员不属于该户,请刷新页面后重试。")
-    for member in existing.values():
-        if member.pk not in keep:
-            member._history_user = actor
-            member.delete()
+    if not creating:
+        _check_membership_unchanged(existing, members)
     # Whoever stops being 户主 is saved first (the one-head constraint is checked row by row); the
     # others keep the order they were entered in.
     ordered = sorted(
@@ -232,7 +258,7 @@ def household_create(*, actor: User, data: Mapping, members: Sequence[Mapping]) 
     household.full_clean()
     household._history_user = actor
     household.save()
-    _write_members(household=household, actor=actor, members=members)
+    _write_members(household=household, actor=actor, members=members, creating=True)
     transaction.on_commit(registry_changed)
     return household
 
@@ -241,7 +267,8 @@ def household_create(*, actor: User, data: Mapping, members: Sequence[Mapping]) 
 def household_update(
     *, household: Household, actor: User, data: Mapping, members: Sequence[Mapping]
 ) -> Household:
-    """Change a household and make its members exactly `members` (dicts; `id` for existing ones)."""
+    """Change a household and the fields of its members (dicts with `id`); who the members are changes
+    only through households.changes."""
     _deny_unless_editor(actor)
     # Lock the row, and fetch it through the actor's scope: two cadres saving at once are serialised,
     # and a household moved out of the actor's area in the meantime is no longer theirs to change.

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/incomes/<int:year>/", views.income_edit, name="income_edit"),
     path("<int:pk>/card.xlsx", views.household_card_xlsx, name="card_xlsx"),
     path("import/", include("households.import_urls")),
+    path("", include("households.changes.urls")),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from households import choices, services
 from households.card import INCOME_COLUMNS, build_card, card_xlsx, household_history
+from households.changes.selectors import change_requests_for
 from households.forms import (
     NO_ROLL,
     ROLL_FILTERS,
@@ -255,6 +256,10 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "income_headers": [label for _, label in INCOME_COLUMNS],
             "history": household_history(household, reveal=card.reveal),
             "can_edit": services.can_edit_households(request.user),
+            # households.changes: what is waiting for the township on this household.
+            "pending_changes": change_requests_for(request.user)
+            .filter(household=household, state="pending")
+            .order_by("filed_at"),
         },
     )
 
@@ -330,7 +335,7 @@ def _render_form(request: HttpRequest, *, form, members, household: Household | 
     return render(
         request,
         "households/household_form.html",
-        {"form": form, "members": members, "household": household},
+        {"form": form, "members": members, "household": household, "fixed_members": household is not None},
     )
 
 
@@ -366,7 +371,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _deny_unless_editor(request)
     data = request.POST if request.method == "POST" else None
     form = HouseholdForm(data, instance=household, user=request.user)
-    members = member_formset_class(extra=0)(
+    members = member_formset_class(extra=0, can_delete=False)(
         data,
         instance=household,
         prefix="members",

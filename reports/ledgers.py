@@ -215,7 +215,7 @@ def roster_sql() -> str:
 SELECT {", ".join(c.sql for c in columns)}
 FROM households_member m
 JOIN households_household h ON h.id = m.household_id {rows.AREA_JOINS}
-WHERE g.code LIKE %s
+WHERE m.removed_at IS NULL AND g.code LIKE %s
 ORDER BY g.code, h.number, m.relation <> '户主', m.id"""
 
 

@@ -149,7 +149,7 @@ WITH chosen AS MATERIALIZED (
     SELECT household_id, count(*) AS persons,
            min(name) FILTER (WHERE relation = '户主') AS head_name,
            min(id_number) FILTER (WHERE relation = '户主') AS head_id_number
-    FROM households_member WHERE household_id IN (SELECT id FROM chosen) GROUP BY household_id
+    FROM households_member WHERE household_id IN (SELECT id FROM chosen) AND removed_at IS NULL GROUP BY household_id
 ), latest_case AS (
     SELECT DISTINCT ON (household_id, program) household_id, program, state, entered_year, poverty_class
     FROM households_case WHERE household_id IN (SELECT id FROM chosen)
@@ -175,7 +175,7 @@ def member_sql(*, on_rolls: bool = True) -> str:
 SELECT {_select(MEMBER_COLUMNS)}
 FROM households_member m
 JOIN households_household h ON h.id = m.household_id {AREA_JOINS}
-WHERE {where}
+WHERE m.removed_at IS NULL AND {where}
 ORDER BY g.code, h.number, m.relation <> '户主', m.id"""
 
 
@@ -250,7 +250,7 @@ def count(prefix: str, *, on_rolls: bool = True) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT count(*), coalesce(sum((SELECT count(*) FROM households_member m
-                                                WHERE m.household_id = h.id)), 0)
+                                                WHERE m.household_id = h.id AND m.removed_at IS NULL)), 0)
                 FROM households_household h JOIN villages_area g ON g.id = h.group_id WHERE {where}""",
             [prefix + "%"],
         )

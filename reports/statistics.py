@@ -263,7 +263,7 @@ _REGISTRY_SQL = """
 SELECT substr(a.code, 1, %(digits)s), count(*), coalesce(sum(p.n), 0)::integer
 FROM households_household h
 JOIN villages_area a ON a.id = h.group_id
-LEFT JOIN (SELECT household_id, count(*) AS n FROM households_member GROUP BY household_id) p
+LEFT JOIN (SELECT household_id, count(*) AS n FROM households_member WHERE removed_at IS NULL GROUP BY household_id) p
        ON p.household_id = h.id
 WHERE a.code LIKE %(like)s
 GROUP BY 1
@@ -271,7 +271,7 @@ GROUP BY 1
 _CASES_SQL = """
 SELECT substr(a.code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
        h.attribute, h.main_cause, count(*),
-       sum((SELECT count(*) FROM households_member m WHERE m.household_id = h.id))::integer
+       sum((SELECT count(*) FROM households_member m WHERE m.household_id = h.id AND m.removed_at IS NULL))::integer
 FROM households_case c
 JOIN households_household h ON h.id = c.household_id
 JOIN villages_area a ON a.id = h.group_id

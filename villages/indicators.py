@@ -90,6 +90,7 @@ def registry_counts(root: Area, *, poverty_line: Decimal, income_year: int) -> d
                    count(*) AS persons,
                    count(*) FILTER (WHERE m.disability_certificate <> '') AS disabled
             FROM {Member._meta.db_table} m
+            WHERE m.removed_at IS NULL
             GROUP BY m.household_id
         ) p ON p.household_id = h.id
         LEFT JOIN (

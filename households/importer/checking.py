@@ -189,12 +189,17 @@ class Plan:
         # Two index scans: PostgreSQL answers "a OR b" over 400,000 rows with a sequential scan.
         # Into an empty registry (a county's first import), neither: sending 400,000 numbers costs ≈ 0.5 s.
         members = (
-            load_compact(Member, "id_number = ANY(%s)", [list(self.seen)], m_attnames)
+            load_compact(Member, "id_number = ANY(%s) AND removed_at IS NULL", [list(self.seen)], m_attnames)
             if not rows_fewer_than(Member._meta.db_table, 1)
             else {}
         )
         members.update(
-            load_compact(Member, "household_id = ANY(%s)", [[pk for pk, _ in by_number.values()]], m_attnames)
+            load_compact(
+                Member,
+                "household_id = ANY(%s) AND removed_at IS NULL",
+                [[pk for pk, _ in by_number.values()]],
+                m_attnames,
+            )
         )
         household_numbers = {pk: values["number"] for pk, values in existing.items()}
         outside = {row[0] for row in members.values() if row[0] not in household_numbers}
@@ -209,6 +214,13 @@ class Plan:
         for row in members.values():
             if row[2]:
                 self.numbers_in_household.setdefault(row[0], set()).add(row[2])
+        # Members who left keep their 人编号 (households.changes): it is not given to anyone else.
+        for household_id, number in (
+            Member.everyone.filter(household_id__in=household_numbers, removed_at__isnull=False)
+            .exclude(person_number="")
+            .values_list("household_id", "person_number")
+        ):
+            self.numbers_in_household.setdefault(household_id, set()).add(number)
         kept: set[int] = set()
         m_defaults = defaults_of(Member)
         h_defaults = defaults_of(Household)

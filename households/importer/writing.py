@@ -132,8 +132,15 @@ def _write(plan: Plan, report: Progress) -> None:
     report(80)
     ids = plan.household_ids
     if plan.m_removed:
+        # Nothing is deleted (households.changes): a person the roster no longer lists is marked removed,
+        # reason 其他, and keeps the row and its history, as an approved 减少成员 would leave it.
         stored = load(Member, "id = ANY(%s)", [[r["id"] for r in plan.m_removed]], members.columns[1:])
-        members.delete([{"id": pk, **values} for pk, values in stored.items()])
+        members.update(
+            [
+                {"id": pk, **values, "removed_at": now, "removal_reason": choices.RemovalReason.OTHER}
+                for pk, values in stored.items()
+            ]
+        )
     if plan.m_changed:
         stored = load(Member, "id = ANY(%s)", [[r["id"] for r in plan.m_changed]], members.columns[1:])
         rows = [

@@ -2,7 +2,8 @@
 (() => {
   const rows = document.getElementById("member-rows");
   const total = document.getElementById("id_members-TOTAL_FORMS");
-  document.getElementById("add-member").addEventListener("click", () => {
+  // An existing household's members change by 申请变更: its form has no 添加成员 button.
+  document.getElementById("add-member")?.addEventListener("click", () => {
     const html = document.getElementById("member-template").innerHTML.replaceAll("__prefix__", total.value);
     rows.insertAdjacentHTML("beforeend", html);
     total.value = Number(total.value) + 1;

@@ -37,6 +37,7 @@ from assistance.models import (
     Visit,
     WorkTeam,
 )
+from households.changes.models import ChangeRequest
 from households.models import Household, ImportJob, IncomeRecord, Member
 from identification.choices import MeetingKind, NoticeLevel, Origin, SpotCheckLevel, State
 from identification.models import (
@@ -102,6 +103,8 @@ class Place:
     report: Report
     import_jobs: dict[str, ImportJob]  # role → a job uploaded by that role's user in this place's county
     audit_event: AuditEvent
+    # households.changes: a pending 减少成员 of the household's second member (set by _add_change_requests).
+    change_request: ChangeRequest | None = None
 
 
 @dataclass
@@ -323,6 +326,9 @@ def build_world(tree, users) -> World:
         "other_township": _place(round, tree.potou, actors=other_township),
         "other_county": _place(round, group(yunfeng, "001", "一组"), actors=theirs),
     }
+    _add_change_requests(
+        places, mine=mine, neighbours=neighbours, other_township=other_township, theirs=theirs
+    )
     # A 帮扶责任人 with a login: the home place's helper, paired with the home household only.
     helper_user = UserFactory(username="sweep-helper", role=Role.HELPER, area=None)
     places["home"].helper.user = helper_user
@@ -336,3 +342,27 @@ def build_world(tree, users) -> World:
         users=mine,
         **places,
     )
+
+
+# --- households.changes ----------------------------------------------------------------------------
+def _add_change_requests(places: dict[str, Place], **actors: dict[str, User]) -> None:
+    """In every place: a second member (之子) and a pending request of the place's village cadre to remove
+    them (死亡), so that approve/reject/withdraw have something to act on, inside and outside."""
+    from households.changes.models import ChangeRequestMember
+
+    owners = {
+        "home": actors["mine"],
+        "sibling_village": actors["neighbours"],
+        "other_township": actors["other_township"],
+        "other_county": actors["theirs"],
+    }
+    for name, place in places.items():
+        son = MemberFactory(household=place.household, relation="之子")
+        place.change_request = ChangeRequest.objects.create(
+            household=place.household,
+            kind="remove_member",
+            reason="死亡",
+            payload={"member_id": son.pk, "new_head_id": None},
+            filed_by=owners[name]["village"],
+        )
+        ChangeRequestMember.objects.create(request=place.change_request, member=son)

@@ -319,14 +319,28 @@ def test_head_can_change_between_two_registered_members(tmp_path, users, county_
     assert Member.objects.get(relation="户主").id_number == id_number_for(2)
 
 
-def test_member_missing_from_the_file_is_removed_with_history(tmp_path, users, county_tree):
+def test_member_missing_from_the_file_is_marked_removed_with_history(tmp_path, users, county_tree):
     run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 3)), users.fupin)
 
     result = run(write_roster(tmp_path / "r2.xlsx", family(H1, 1, 2)), users.fupin)
 
     assert result.counts["members_removed"] == 1
     assert Member.objects.count() == 2
-    assert Member.history.filter(history_type="-").count() == 1
+    # Nothing is deleted (households.changes): the person stays on record as removed, reason 其他.
+    removed = Member.everyone.get(removed_at__isnull=False)
+    assert removed.removal_reason == "其他"
+    assert not Member.history.filter(history_type="-").exists()
+    assert Member.history.filter(id=removed.pk, history_type="~", removed_at__isnull=False).exists()
+
+
+def test_a_removed_member_listed_again_is_registered_again(tmp_path, users, county_tree):
+    run(write_roster(tmp_path / "r.xlsx", family(H1, 1, 3)), users.fupin)
+    run(write_roster(tmp_path / "r2.xlsx", family(H1, 1, 2)), users.fupin)
+
+    assert run(write_roster(tmp_path / "r3.xlsx", family(H1, 1, 3)), users.fupin).ok
+
+    assert Member.objects.count() == 3
+    assert Member.everyone.count() == 4
 
 
 def test_person_may_move_between_households_of_the_same_file(tmp_path, users, county_tree):

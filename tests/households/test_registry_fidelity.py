@@ -74,11 +74,22 @@ def test_person_numbers_follow_the_household_number(users, county_tree):
     numbers = sorted(household.members.values_list("person_number", flat=True))
     assert numbers == [f"{household.number}01", f"{household.number}02"]
 
-    members = [{"id": m.pk, **person(int(m.name[2:]), relation=m.relation, gender=m.gender)}
-               for m in household.members.order_by("id")]  # fmt: skip
-    services.household_update(
-        household=household, actor=users.alice, data={}, members=[members[0], person(3, relation="之子")]
-    )
+    # Members come and go by change requests the township approves (households.changes).
+    from households.changes import services as changes
+
+    wife = household.members.get(relation="配偶")
+    for kind, reason, payload in (
+        ("remove_member", "婚出", {"member_id": wife.pk}),
+        (
+            "add_member",
+            "出生",
+            {"member": {**person(3, relation="之子"), "birth_date": person(3)["birth_date"].isoformat()}},
+        ),
+    ):
+        change = changes.change_file(
+            actor=users.alice, household=household, kind=kind, reason=reason, payload=payload
+        )
+        changes.change_approve(actor=users.carol, change=change)
     # The head keeps theirs; the serial of the member who left is not given to the newcomer.
     assert sorted(household.members.values_list("person_number", flat=True)) == [
         f"{household.number}01",

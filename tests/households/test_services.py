@@ -94,29 +94,46 @@ def current(household) -> list[dict]:
     ]
 
 
-def test_update_makes_the_members_exactly_those_given(users, household):
+def test_update_changes_the_household_and_its_members_fields(users, household):
     head, wife = current(household)
     services.household_update(
         household=household,
         actor=users.carol,
         data={"main_cause": "因残"},
-        members=[head, person(3, relation="之子")],
+        members=[head, {**wife, "labour": "普通劳动力"}],
     )
     household.refresh_from_db()
     assert household.main_cause == "因残"
-    assert sorted(household.members.values_list("name", flat=True)) == ["成员1", "成员3"]
-    assert Member.history.get(id=wife["id"], history_type="-").history_user == users.carol
+    assert household.members.get(pk=wife["id"]).labour == "普通劳动力"
 
 
-def test_the_head_can_pass_to_another_member(users, household):
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        (lambda head, wife: [head], "减少家庭成员须通过“申请变更—减少成员”办理"),
+        (
+            lambda head, wife: [head, wife, person(3, relation="之子")],
+            "新增家庭成员须通过“申请变更—新增成员”办理",
+        ),
+        (
+            lambda head, wife: [{**head, "name": "改名"}, wife],
+            "修改姓名须通过“申请变更—修改身份证号/姓名”办理",
+        ),
+        (
+            lambda head, wife: [{**head, "relation": "配偶"}, {**wife, "relation": "户主"}],
+            "变更户主须通过“申请变更—变更户主”办理",
+        ),
+    ],
+)
+def test_who_is_in_the_household_changes_only_by_request(users, household, members, message):
     head, wife = current(household)
-    services.household_update(
-        household=household,
-        actor=users.alice,
-        data={},
-        members=[{**head, "relation": "配偶"}, {**wife, "relation": "户主"}],
+    with pytest.raises(ValidationError, match=message):
+        services.household_update(
+            household=household, actor=users.alice, data={}, members=members(head, wife)
+        )
+    assert sorted(household.members.values_list("name", "relation")) == sorted(
+        [("成员1", "户主"), ("成员2", "配偶")]
     )
-    assert household.members.get(relation="户主").pk == wife["id"]
 
 
 def test_update_by_an_outsider_is_refused(users, household):

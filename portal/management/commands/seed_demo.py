@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from accounts.demo import create_demo_users, demo_accounts_table, demo_area_codes
 from assistance.demo import create_demo_assistance
-from households.demo import create_demo_households
+from households.demo import create_demo_change_requests, create_demo_households
 from identification.demo import create_demo_round
 from villages.demo import create_areas, demo_area_tree
 from villages.models import Area
@@ -65,6 +65,8 @@ class Command(BaseCommand):
             demo_round = create_demo_round(rng)
             self._step(5, "帮扶:帮扶单位、责任人、结对、驻村工作队、帮扶计划与措施、走访和小额信贷")
             create_demo_assistance(rng)
+            # 户情变更 in 山龙村 (households.changes): one approved, two in 丹凤镇's queue.
+            create_demo_change_requests(rng)
         # Fresh statistics for the planner: the bulk-loaded tables would otherwise look empty to it
         # until autovacuum gets round to them (a county export then takes minutes instead of seconds).
         self._step(6, "更新数据库统计信息")
