@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0006_national_form_fields'),
+        ('households', '0007_jobs_base'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
