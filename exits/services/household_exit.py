@@ -19,7 +19,6 @@ from exits import checklist
 from exits.models import ExitApplication, ExitState
 from exits.models.household_exit import FINAL_STATES
 from exits.selectors import checklist_of, facts_for
-from exits.transitions import check_move
 from exits.services._common import (
     VILLAGE_KIND,
     NotInScope,
@@ -31,6 +30,7 @@ from exits.services._common import (
     require_role,
     scoped,
 )
+from exits.transitions import check_move
 from households.choices import CaseState, Program
 from households.models import Case, Household
 from households.services import registry_changed
