@@ -47,7 +47,7 @@ def _per_capita_without_benefits():
 def dibao_proposals_compute(*, actor: User, round: Round) -> dict[str, int]:
     """Propose 退保 and 纳入 in the actor's area from the round's income year and 农村低保标准."""
     require_role(actor, COMPUTE_ROLES, "计算退保、纳入建议")
-    year, line = round.income_year, round.dibao_line
+    year, line = round.income_year, Decimal(round.dibao_line).quantize(Decimal("0.01"))
     open_case = Case.objects.filter(household=OuterRef("household"), state__in=Case.OPEN_STATES)
     incomes = (
         IncomeRecord.objects.filter(year=year, household__in=_households(actor))

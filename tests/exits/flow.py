@@ -95,18 +95,17 @@ class ExitFlow:
 
     def advance(self, exit: ExitApplication, to: ExitState) -> ExitApplication:
         """Carry one exit forward to `to` (the village notice closed on the way past 公示)."""
-        steps = [
-            (ExitState.REVIEWED, lambda e: self.review(self.survey(e))),
-            (ExitState.AGREED, self.agree),
-            (ExitState.PUBLICIZED, lambda e: self.publish([e]) and e),
-            (ExitState.VERIFIED, self.verify),
-            (ExitState.APPROVED, lambda e: self._close_village(e) or self.approve(e)),
-        ]
-        for state, step in steps:
+        steps = {
+            ExitState.DRAFT: lambda e: self.review(self.survey(e)),
+            ExitState.REVIEWED: self.agree,
+            ExitState.AGREED: lambda e: self.publish([e]),
+            ExitState.PUBLICIZED: self.verify,
+            ExitState.VERIFIED: lambda e: self._close_village(e) or self.approve(e),
+        }
+        exit.refresh_from_db()
+        while exit.state != to and exit.state in steps:
+            steps[ExitState(exit.state)](exit)
             exit.refresh_from_db()
-            if exit.state == to:
-                break
-            step(exit)
         exit.refresh_from_db()
         if to == ExitState.LIFTED:
             notice = self.publish([exit], kind=COUNTY_KIND)
