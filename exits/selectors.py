@@ -8,7 +8,7 @@ from accounts.models import User
 from exits import checklist
 from exits.models import DibaoProposal, ExitApplication, ExitState
 from exits.models.household_exit import FINAL_STATES
-from households.choices import CaseState, Program, SchoolStatus
+from households.choices import Program, SchoolStatus
 from households.models import Case, Household, Member
 from identification.models import Round
 
@@ -24,8 +24,9 @@ def proposals_for(user: User) -> QuerySet[DibaoProposal]:
 
 
 def current_round() -> Round | None:
-    """The round exits are computed against: the latest open one, else the latest."""
-    return Round.objects.filter(closed=False).first() or Round.objects.first()
+    """The round whose standards exits are computed against: the latest by year. Exits only read its
+    poverty and 低保 lines and its year, so a round closed to identification still serves them."""
+    return Round.objects.order_by("-year", "-id").first()
 
 
 def facts_for(household: Household, round: Round, survey: dict | None = None) -> checklist.Facts:
@@ -88,7 +89,3 @@ def open_fupin_case(household: Household) -> Case | None:
 
 def queue(user: User, state: ExitState) -> QuerySet[ExitApplication]:
     return exits_for(user).filter(state=state).order_by("household__number")
-
-
-def lifted_in_policy(case: Case) -> bool:
-    return case.state == CaseState.LIFTED

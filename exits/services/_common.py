@@ -8,7 +8,6 @@ from accounts import audit
 from accounts.models import Role, User
 from exits.models import ExitApplication, ExitState
 from exits.transitions import check_move
-from identification.models import Round
 from identification.services._common import NotInScope
 from identification.transitions import WorkflowError
 
@@ -29,11 +28,6 @@ def require_reason(reason: str, what: str) -> str:
     if not reason:
         raise WorkflowError(f"{what}必须填写理由。", code="reason_required")
     return reason
-
-
-def require_open_round(round: Round) -> None:
-    if Round.objects.filter(pk=round.pk, closed=True).exists():
-        raise WorkflowError(f"批次“{round.name}”已关闭,不能再作任何修改。", code="round_closed")
 
 
 def scoped(queryset, actor: User, pk: int, what: str, *, lock: bool = True):

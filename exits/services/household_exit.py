@@ -25,7 +25,6 @@ from exits.services._common import (
     WorkflowError,
     lock_exit,
     move,
-    require_open_round,
     require_reason,
     require_role,
     scoped,
@@ -60,7 +59,6 @@ def exit_propose(
     """The village proposes a rolled household for exit (村两委 from the worklist): an exit to 核实 and 评议."""
     if source == ExitApplication.Source.WORKLIST:
         require_role(actor, {Role.VILLAGE_CADRE}, "提出脱贫退出")
-    require_open_round(round)
     household = scoped(Household.objects.select_related("group"), actor, household.pk, "该户")
     case = (
         Case.objects.select_for_update()

@@ -26,7 +26,6 @@ from exits.services._common import (
     WorkflowError,
     lock_exit,
     move,
-    require_open_round,
     require_role,
     scoped,
 )
@@ -202,8 +201,6 @@ def exit_notice_publish(
         )
     chosen = [candidates[pk] for pk in sorted(ids, key=lambda pk: candidates[pk].household.number)]
     rounds = {e.round_id: e.round for e in chosen}
-    for round in rounds.values():
-        require_open_round(round)
     notice = notices.notice_publish(
         kind=kind,
         context="exits",
