@@ -135,3 +135,54 @@ def test_fupin_cannot_decide_a_dibao_proposal(client, exit_flow, county_tree, us
         reverse("exits:dibao_decide", args=[proposal.pk]), {"decision": "accept", "reason": "x"}
     )
     assert response.status_code == 403
+
+
+def test_signed_form_is_served_through_the_scope_only(
+    client, exit_flow, household, users, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from exits import services
+
+    settings.MEDIA_ROOT = tmp_path
+    exit = exit_flow.review(exit_flow.survey(exit_flow.propose(household)))
+    scan = SimpleUploadedFile("认可书.png", b"\x89PNG signed", content_type="image/png")
+    services.exit_agree(
+        exit=exit, actor=users.alice, agreed_on=exit_flow.calendar.today, signer="户主", signed_form=scan
+    )
+    client.force_login(users.carol)
+    response = client.get(reverse("exits:signed_form", args=[exit.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"\x89PNG signed"
+    client.force_login(users.bob)
+    assert client.get(reverse("exits:signed_form", args=[exit.pk])).status_code == 404
+
+
+def test_signed_form_of_another_type_is_refused_and_the_form_kept(client, exit_flow, household, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    exit = exit_flow.review(exit_flow.survey(exit_flow.propose(household)))
+    client.force_login(users.alice)
+    response = client.post(
+        reverse("exits:step", args=[exit.pk, "agree"]),
+        {
+            "agreed_on": "2015-11-02",
+            "signer": "王大山",
+            "signed_form": SimpleUploadedFile("认可书.docx", b"PK"),
+        },
+    )
+    page = response.content.decode()
+    assert "只能上传 JPG、PNG 图片或 PDF" in page and "王大山" in page
+    exit.refresh_from_db()
+    assert exit.state == ExitState.REVIEWED
+
+
+def test_unknown_step_is_a_404(client, exit_flow, household, users):
+    exit = exit_flow.propose(household)
+    client.force_login(users.alice)
+    assert client.post(reverse("exits:step", args=[exit.pk, "delete"])).status_code == 404
+
+
+def test_county_queue_lists_verified_exits(client, exit_flow, household, users):
+    exit_flow.advance(exit_flow.propose(household), ExitState.VERIFIED)
+    client.force_login(users.fupin)
+    assert household.number in client.get(reverse("exits:queue")).content.decode()
