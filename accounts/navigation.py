@@ -26,16 +26,17 @@ CHANGES = NavItem(
 ASSISTANCE = NavItem("帮扶", "assistance:index")
 MY_HOUSEHOLDS = NavItem("我的帮扶户", "assistance:mine")
 IDENTIFICATION = NavItem("贫困识别", "identification:index")
+EXITS = NavItem("退出与调整", "exits:index")
 IMPORT = NavItem("导入花名册", "households:import_upload")
 STATISTICS = NavItem("统计", "reports:dashboard")
 LEDGERS = NavItem("台账导出", "reports:list")
 ADMIN = NavItem("系统管理", "admin:index")
 
 NAVIGATION: dict[str, list[NavItem]] = {
-    Role.VILLAGE_CADRE: [HOME, IDENTIFICATION, HOUSEHOLDS, CHANGES, ASSISTANCE, STATISTICS, LEDGERS, AREAS],
-    Role.TOWNSHIP_OFFICIAL: [
+    Role.VILLAGE_CADRE: [
         HOME,
         IDENTIFICATION,
+        EXITS,
         HOUSEHOLDS,
         CHANGES,
         ASSISTANCE,
@@ -43,9 +44,41 @@ NAVIGATION: dict[str, list[NavItem]] = {
         LEDGERS,
         AREAS,
     ],
-    Role.COUNTY_FUPIN: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, IMPORT, AREAS],
-    Role.COUNTY_MINZHENG: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, AREAS],
-    Role.ADMIN: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, IMPORT, AREAS, ADMIN],
+    Role.TOWNSHIP_OFFICIAL: [
+        HOME,
+        IDENTIFICATION,
+        EXITS,
+        HOUSEHOLDS,
+        CHANGES,
+        ASSISTANCE,
+        STATISTICS,
+        LEDGERS,
+        AREAS,
+    ],
+    Role.COUNTY_FUPIN: [
+        HOME,
+        IDENTIFICATION,
+        EXITS,
+        HOUSEHOLDS,
+        ASSISTANCE,
+        STATISTICS,
+        LEDGERS,
+        IMPORT,
+        AREAS,
+    ],
+    Role.COUNTY_MINZHENG: [HOME, IDENTIFICATION, EXITS, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, AREAS],
+    Role.ADMIN: [
+        HOME,
+        IDENTIFICATION,
+        EXITS,
+        HOUSEHOLDS,
+        ASSISTANCE,
+        STATISTICS,
+        LEDGERS,
+        IMPORT,
+        AREAS,
+        ADMIN,
+    ],
     # A 帮扶责任人 works on a phone: their households, nothing area-wide.
     Role.HELPER: [MY_HOUSEHOLDS],
 }

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from assistance.card import card_assistance
 from assistance.card import write_sections as write_assistance_sections
 from households.models import Case, Household, IncomeRecord, Member
+from households.policy import label_cases
 from households.privacy import mask_bank_account, mask_id_number, mask_phone
 from households.services import HOUSEHOLD_FIELDS
 from villages.models import Area
@@ -229,7 +230,7 @@ def build_card(household: Household, *, reveal: bool) -> Card:
         member_rows=[[member_cell(m, name, reveal=reveal) for name in MEMBER_FIELDS_SHOWN] for m in members],
         incomes=[[_money(getattr(record, name)) for name, _ in INCOME_COLUMNS] for record in incomes],
         income_numbers=[[getattr(record, name) for name, _ in INCOME_COLUMNS] for record in incomes],
-        cases=list(household.cases.all()),
+        cases=label_cases(household.cases.all(), group.code),
         to_complete=[f"{m.name}的残疾等级(花名册未载,请补录)" for m in members if m.needs_disability_grade],
         removed=[
             (m.name, m.relation, m.removal_reason, f"{timezone.localtime(m.removed_at):%Y-%m-%d}")
@@ -313,7 +314,7 @@ def card_xlsx(card: Card) -> bytes:
             [
                 case.get_program_display(),
                 case.entered_year,
-                case.get_state_display(),
+                case.state_label,
                 case.get_poverty_class_display() or "—",
                 case.left_year or "—",
             ]

@@ -36,6 +36,7 @@ from households.forms import (
 )
 from households.idnumber import InvalidIdNumber, parse
 from households.models import Case, Household, Member
+from households.policy import label_cases
 from households.privacy import can_see_personal_numbers
 from households.selectors import households_for
 from households.validation import members_in_other_households
@@ -195,11 +196,16 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = _keyset_page(
         households.select_related("group__parent").prefetch_related(
             Prefetch("members", queryset=Member.objects.order_by("id")),
-            Prefetch("cases", queryset=Case.objects.filter(state__in=Case.OPEN_STATES)),
+            # Open rolls, and lifted 扶贫 cases: within the transition period they read 已脱贫(享受政策).
+            Prefetch(
+                "cases", queryset=Case.objects.filter(state__in=[*Case.OPEN_STATES, choices.CaseState.LIFTED])
+            ),
         ),
         after=cursor.get("after", ""),
         before=cursor.get("before", ""),
     )
+    if page.rows:
+        label_cases([c for h in page.rows for c in h.cases.all()], page.rows[0].group.code)
     return render(
         request,
         "households/household_list.html",

@@ -112,7 +112,20 @@ def _on_upheld(objection: Objection, actor: User) -> None:
     application = _lock_application(actor, Application(pk=objection.entry.subject_id))
     reason = f"{objection.notice.kind_label}异议成立:{objection.verification_note}"
     if application.is_final or application.state == State.PUBLICIZED:
-        return  # the 公告's objections are recorded for the next 动态调整; a decided application stays decided
+        # A decided application stays decided: the 公告's objection goes to 动态调整复核, the exits app's
+        # queues of cases to review (an exit to 核实 for 扶贫, a 退保 proposal for 民政's 低保).
+        program = objection.notice.kind.removeprefix(county_kind(""))
+        if objection.notice.kind == county_kind(program):
+            from exits.services import review_after_county_objection
+
+            review_after_county_objection(
+                household_id=application.household_id,
+                program=program,
+                round=application.round,
+                actor=actor,
+                note=reason,
+            )
+        return
     if objection.outcome == ObjectionOutcome.REEVALUATE:
         _send_back_locked(application, actor, reason=reason, event_type="application.sent_back")
     else:

@@ -37,8 +37,15 @@ from assistance.models import (
     Visit,
     WorkTeam,
 )
+from exits.models import DibaoProposal, ExitApplication  # exits
 from households.changes.models import ChangeRequest
-from households.models import Household, ImportJob, IncomeRecord, Member
+from households.models import (
+    Case,  # exits
+    Household,
+    ImportJob,
+    IncomeRecord,
+    Member,
+)
 from identification.choices import MeetingKind, NoticeLevel, Origin, SpotCheckLevel, State
 from identification.models import (
     Application,
@@ -105,6 +112,9 @@ class Place:
     audit_event: AuditEvent
     # households.changes: a pending 减少成员 of the household's second member (set by _add_change_requests).
     change_request: ChangeRequest | None = None
+    # --- exits: a second household on the 扶贫 roll with an exit in progress, and a 纳入 proposal ---
+    exit: ExitApplication | None = None
+    dibao_proposal: DibaoProposal | None = None
 
 
 @dataclass
@@ -241,7 +251,7 @@ def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
     )  # fmt: skip
     team = WorkTeam.objects.create(village=grp.parent, unit=unit, started_on=today)
     team_member = TeamMember.objects.create(team=team, name=f"第一书记{n}", role="队长", joined_on=today)
-    return Place(
+    place = Place(
         audit_event=audit_event,
         group=grp,
         village=grp.parent,
@@ -269,6 +279,21 @@ def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
         report=report,
         import_jobs=import_jobs,
     )
+    # --- exits ---
+    exit_household = HouseholdFactory(group=grp, number=f"{grp.code}{(n + 500) % 1000:03d}")
+    MemberFactory(household=exit_household)
+    exit_case = Case.objects.create(household=exit_household, program="fupin", entered_year=2012)
+    place.exit = ExitApplication.objects.create(
+        household=exit_household, case=exit_case, round=round, created_by=recorder
+    )
+    place.dibao_proposal = DibaoProposal.objects.create(
+        household=household,
+        kind="enter",
+        year=2011,
+        detail="2011 年人均纯收入 900 元,低于农村低保标准 1400 元",
+    )
+    # --- end exits ---
+    return place
 
 
 def build_world(tree, users) -> World:

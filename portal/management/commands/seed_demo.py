@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from accounts.demo import create_demo_users, demo_accounts_table, demo_area_codes
 from assistance.demo import create_demo_assistance
+from exits.demo import create_demo_exits
 from households.demo import create_demo_change_requests, create_demo_households
 from identification.demo import create_demo_round
 from villages.demo import create_areas, demo_area_tree
@@ -67,9 +68,11 @@ class Command(BaseCommand):
             create_demo_assistance(rng)
             # 户情变更 in 山龙村 (households.changes): one approved, two in 丹凤镇's queue.
             create_demo_change_requests(rng)
+            self._step(6, "脱贫退出(2015年已退出和公示中的户)、低保退保和纳入建议")
+            demo_exits = create_demo_exits(rng)
         # Fresh statistics for the planner: the bulk-loaded tables would otherwise look empty to it
         # until autovacuum gets round to them (a county export then takes minutes instead of seconds).
-        self._step(6, "更新数据库统计信息")
+        self._step(7, "更新数据库统计信息")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         levels = [a.level for a in areas.values()]
@@ -79,10 +82,12 @@ class Command(BaseCommand):
                 f"{levels.count('group')} 个村民小组;{counts.households} 户 {counts.members} 人,"
                 f"其中贫困户 {counts.poor_households} 户 {counts.poor_members} 人;"
                 f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请"
+                f";{demo_exits.round.year} 年脱贫退出 {demo_exits.lifted} 户、村内公示中 {demo_exits.in_notice} 户,"
+                f"退保建议 {demo_exits.proposals['exit']} 户、纳入建议 {demo_exits.proposals['enter']} 户"
                 f"(种子 {seed},用时 {time.monotonic() - started:.1f} 秒)。"
             )
         )
 
     def _step(self, number: int, text: str) -> None:
-        self.stdout.write(f"  [{number}/6] {text}……")
+        self.stdout.write(f"  [{number}/7] {text}……")
         self.stdout.flush()

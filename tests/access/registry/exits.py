@@ -1,7 +1,52 @@
-"""/exits/: see the app's views."""
+"""/exits/: the village's worklist, an exit's page and steps, the queues, the notices, 民政's 退保/纳入 queue.
+
+The moves are POSTed with nothing filled in: the form refuses (a message and a redirect, or the page again)
+and nothing is written. Who may make each move is tested in tests/exits.
+"""
 
 from __future__ import annotations
 
 from tests.access.registry import FORBIDDEN, LOGIN, MISSING, NOT_ALLOWED, OK, REDIRECT, Entry, codes  # noqa: F401
 
-ENTRIES: dict[str, Entry] = {}
+ALL = frozenset({"village", "township", "fupin", "minzheng", "admin"})
+
+
+def of(attribute):
+    return lambda world, role, place: {"pk": getattr(place, attribute).pk}
+
+
+def household(world, role, place):
+    return {"pk": place.household.pk}
+
+
+def step(name):
+    return lambda world, role, place: {"pk": place.exit.pk, "step": name}
+
+
+ENTRIES: dict[str, Entry] = {
+    "exits:index": Entry(get=codes(REDIRECT), post=codes(REDIRECT)),
+    "exits:worklist": Entry(get=codes(OK), post=codes(OK)),
+    # The sweep's household is not on the 扶贫 roll: the village cadre is refused with a message; the
+    # other roles may not propose at all.
+    "exits:propose": Entry(
+        args=household,
+        get=codes(NOT_ALLOWED),
+        post=codes(FORBIDDEN, village=REDIRECT),
+        no_write=ALL,
+    ),
+    "exits:queue": Entry(get=codes(OK), post=codes(OK)),
+    # The village cadre publishes the 村内公示 and the 扶贫办 the 公告: their empty form is shown again.
+    "exits:notices": Entry(get=codes(OK), post=codes(REDIRECT, village=OK, fupin=OK), no_write=ALL),
+    "exits:exit": Entry(args=of("exit"), get=codes(OK), post=codes(OK)),
+    # The sweep's exit has no signed form: a 404 inside as outside.
+    "exits:signed_form": Entry(args=of("exit"), get=codes(MISSING), post=codes(MISSING)),
+    # 不予退出 with no reason: the village cadre gets the form back, the others cannot withdraw a draft.
+    "exits:step": Entry(
+        args=step("withdraw"), get=codes(NOT_ALLOWED), post=codes(REDIRECT, village=OK), no_write=ALL
+    ),
+    # Computing proposals writes them (village, township, 民政); 扶贫办 and the administrator are refused.
+    "exits:dibao": Entry(get=codes(OK), post=codes(REDIRECT, fupin=FORBIDDEN, admin=FORBIDDEN)),
+    "exits:dibao_decide": Entry(
+        args=of("dibao_proposal"), get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=ALL
+    ),
+}
