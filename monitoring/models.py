@@ -64,9 +64,13 @@ class MonitoringSettings(models.Model):
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
         help_text=_("监测线 = 扶贫标准 × 倍数(默认 1.5)。"),
     )
-    drop_share = _share(_("收入下降比例"), DEFAULT_DROP_SHARE, _("人均纯收入比上年下降超过此比例即预警(如 0.3 即 30%)。"))
+    drop_share = _share(
+        _("收入下降比例"), DEFAULT_DROP_SHARE, _("人均纯收入比上年下降超过此比例即预警(如 0.3 即 30%)。")
+    )
     medical_share = _share(
-        _("医疗支出占收入比例"), DEFAULT_MEDICAL_SHARE, _("因病户一年医疗自付费用超过家庭纯收入的此比例即预警。")
+        _("医疗支出占收入比例"),
+        DEFAULT_MEDICAL_SHARE,
+        _("因病户一年医疗自付费用超过家庭纯收入的此比例即预警。"),
     )
 
     objects = AreaScopedQuerySet.as_manager()
@@ -85,12 +89,18 @@ class HardshipEvent(models.Model):
     For 因病 the amount is the household's own medical costs (IncomeRecord has no medical costs)."""
 
     household = models.ForeignKey(
-        "households.Household", verbose_name=_("农户"), on_delete=models.PROTECT, related_name="hardship_events"
+        "households.Household",
+        verbose_name=_("农户"),
+        on_delete=models.PROTECT,
+        related_name="hardship_events",
     )
     kind = models.CharField(_("类型"), max_length=6, choices=EventKind.choices)
     occurred_on = models.DateField(_("发生日期"))
     amount = models.DecimalField(
-        _("损失或医疗自付金额(元)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("损失或医疗自付金额(元)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     description = models.TextField(_("情况说明"))
     recorded_by = models.ForeignKey(
@@ -106,7 +116,9 @@ class HardshipEvent(models.Model):
         verbose_name = _("突发严重困难")
         verbose_name_plural = _("突发严重困难")
         ordering = ["-occurred_on", "-id"]
-        constraints = [models.CheckConstraint(name="hardship_amount_not_negative", condition=Q(amount__gte=0))]
+        constraints = [
+            models.CheckConstraint(name="hardship_amount_not_negative", condition=Q(amount__gte=0))
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} {self.occurred_on} {self.kind}"
@@ -120,7 +132,12 @@ class MonitoringRun(Job):
     kind = models.CharField(_("方式"), max_length=10, choices=RunKind.choices, default=RunKind.NIGHTLY)
     as_of = models.DateField(_("检查日期"))
     started_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("启动人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=_("启动人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     households_checked = models.PositiveIntegerField(_("检查户数"), default=0)
     raised = models.JSONField(_("各类预警新增数"), default=dict, blank=True)
@@ -156,7 +173,12 @@ class Warning(models.Model):
     data = models.JSONField(_("预警数据"), default=dict)
     raised_at = models.DateTimeField(_("预警时间"))
     run = models.ForeignKey(
-        MonitoringRun, verbose_name=_("监测运行"), null=True, blank=True, on_delete=models.SET_NULL, related_name="warnings"
+        MonitoringRun,
+        verbose_name=_("监测运行"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="warnings",
     )
     status = models.CharField(
         _("状态"), max_length=10, choices=WarningStatus.choices, default=WarningStatus.PENDING
@@ -166,15 +188,27 @@ class Warning(models.Model):
     visitors = models.CharField(_("核实人员"), max_length=100, blank=True)
     findings = models.TextField(_("核实情况"), blank=True)
     verified_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("核实登记人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=_("核实登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # 研判
     decision_reason = models.TextField(_("处理意见"), blank=True)
     decided_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("处理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    referral_kind = models.CharField(_("转入识别类型"), max_length=10, choices=ReferralKind.choices, blank=True)
+    referral_kind = models.CharField(
+        _("转入识别类型"), max_length=10, choices=ReferralKind.choices, blank=True
+    )
     application = models.ForeignKey(
         "identification.Application",
         verbose_name=_("识别申请"),
@@ -193,7 +227,9 @@ class Warning(models.Model):
         ordering = ["-raised_at", "-id"]
         constraints = [
             # Re-runs and repeated data entry raise nothing new: one warning per cause.
-            models.UniqueConstraint(fields=["household", "trigger", "cause_key"], name="warning_once_per_cause"),
+            models.UniqueConstraint(
+                fields=["household", "trigger", "cause_key"], name="warning_once_per_cause"
+            ),
             models.CheckConstraint(
                 name="warning_applied_has_application",
                 condition=~Q(status="applied") | Q(application__isnull=False),
@@ -201,7 +237,9 @@ class Warning(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["area_code", "status"], name="warning_area_status", opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]
+                fields=["area_code", "status"],
+                name="warning_area_status",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
         ]
 
@@ -221,10 +259,20 @@ class MonitoredHousehold(models.Model):
     )
     area_code = _code_field()
     warning = models.ForeignKey(
-        Warning, verbose_name=_("来源预警"), null=True, blank=True, on_delete=models.PROTECT, related_name="monitored"
+        Warning,
+        verbose_name=_("来源预警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="monitored",
     )
     plan = models.ForeignKey(
-        "assistance.Plan", verbose_name=_("帮扶计划"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "assistance.Plan",
+        verbose_name=_("帮扶计划"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     started_on = models.DateField(_("纳入监测日期"))
     # 风险消除: 核实
@@ -238,7 +286,12 @@ class MonitoredHousehold(models.Model):
     review_minutes = models.TextField(_("评议记录"), blank=True)
     # 县审批, 公告
     approved_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     announced_on = models.DateField(_("公告日期"), null=True, blank=True)
@@ -257,12 +310,15 @@ class MonitoredHousehold(models.Model):
             ),
             models.CheckConstraint(
                 name="monitored_votes_within_attendance",
-                condition=Q(review_votes_for__isnull=True) | Q(review_votes_for__lte=models.F("review_attendance")),
+                condition=Q(review_votes_for__isnull=True)
+                | Q(review_votes_for__lte=models.F("review_attendance")),
             ),
         ]
         indexes = [
             models.Index(
-                fields=["area_code", "state"], name="monitored_area_state", opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]
+                fields=["area_code", "state"],
+                name="monitored_area_state",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
         ]
 

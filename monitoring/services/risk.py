@@ -40,7 +40,10 @@ M = MonitoredState
 MOVES: dict[str, dict[str, frozenset[str]]] = {
     M.MONITORING: {M.CLEAR_VERIFIED: LOCAL},
     M.CLEAR_VERIFIED: {M.CLEAR_REVIEWED: frozenset({VILLAGE}), M.MONITORING: frozenset({VILLAGE})},
-    M.CLEAR_REVIEWED: {M.CLEAR_PUBLICIZED: LOCAL, M.MONITORING: LOCAL},  # closing the 公示; an upheld objection
+    M.CLEAR_REVIEWED: {
+        M.CLEAR_PUBLICIZED: LOCAL,
+        M.MONITORING: LOCAL,
+    },  # closing the 公示; an upheld objection
     M.CLEAR_PUBLICIZED: {M.CLEAR_APPROVED: frozenset({FUPIN}), M.MONITORING: frozenset({FUPIN})},
     M.CLEAR_APPROVED: {M.CLEARED: frozenset({FUPIN})},
     M.CLEARED: {},
@@ -61,7 +64,15 @@ def _lock(actor: User, monitored: MonitoredHousehold) -> MonitoredHousehold:
     return locked(MonitoredHousehold.objects.select_related("household"), actor, monitored.pk, "该监测对象")
 
 
-def _move(monitored: MonitoredHousehold, target: str, actor: User | None, event_type: str, fields: Sequence[str] = (), reason: str = "", **new) -> None:
+def _move(
+    monitored: MonitoredHousehold,
+    target: str,
+    actor: User | None,
+    event_type: str,
+    fields: Sequence[str] = (),
+    reason: str = "",
+    **new,
+) -> None:
     old = monitored.state
     monitored.state = target
     monitored.save(update_fields=["state", *fields])
@@ -95,7 +106,13 @@ def risk_verify(
 
 @transaction.atomic
 def risk_review(
-    *, monitored: MonitoredHousehold, actor: User, held_on: datetime.date, attendance: int, votes_for: int, minutes: str
+    *,
+    monitored: MonitoredHousehold,
+    actor: User,
+    held_on: datetime.date,
+    attendance: int,
+    votes_for: int,
+    minutes: str,
 ) -> MonitoredHousehold:
     """评议 by the 村民代表: carried by more than half of those present, else back to 监测中."""
     monitored = _lock(actor, monitored)
@@ -104,14 +121,33 @@ def risk_review(
         raise MonitoringError("评议日期须在核实之后、今天之前。", code="invalid")
     if attendance < 1 or not 0 <= votes_for <= attendance:
         raise MonitoringError("参会人数至少 1 人,同意票不能超过参会人数。", code="invalid")
-    monitored.review_held_on, monitored.review_attendance, monitored.review_votes_for = held_on, attendance, votes_for
+    monitored.review_held_on, monitored.review_attendance, monitored.review_votes_for = (
+        held_on,
+        attendance,
+        votes_for,
+    )
     monitored.review_minutes = require_text(minutes, "评议记录")
     fields = ["review_held_on", "review_attendance", "review_votes_for", "review_minutes"]
     if votes_for * 2 > attendance:
-        _move(monitored, M.CLEAR_REVIEWED, actor, "monitoring.risk_reviewed", fields, votes_for=votes_for, attendance=attendance)
+        _move(
+            monitored,
+            M.CLEAR_REVIEWED,
+            actor,
+            "monitoring.risk_reviewed",
+            fields,
+            votes_for=votes_for,
+            attendance=attendance,
+        )
     else:
         monitored.sent_back_reason = f"评议未通过(同意 {votes_for} 票 / 参会 {attendance} 人)"
-        _move(monitored, M.MONITORING, actor, "monitoring.risk_sent_back", [*fields, "sent_back_reason"], monitored.sent_back_reason)
+        _move(
+            monitored,
+            M.MONITORING,
+            actor,
+            "monitoring.risk_sent_back",
+            [*fields, "sent_back_reason"],
+            monitored.sent_back_reason,
+        )
     return monitored
 
 
@@ -154,14 +190,21 @@ def risk_notice_publish(
         raise MonitoringError("公示名单须是本村已评议、尚未公示的监测对象。", code="wrong_state")
     heads = {
         m.household_id: m
-        for m in Member.objects.filter(household_id__in=[c.household_id for c in chosen], relation=Relation.HEAD)
+        for m in Member.objects.filter(
+            household_id__in=[c.household_id for c in chosen], relation=Relation.HEAD
+        )
     }
     return notices.notice_publish(
         kind=KIND,
         area=village,
         actor=actor,
         subjects=[
-            notices.Subject(obj=m, area_code=m.household.group.code, key=m.household.number, row=_row(m, heads.get(m.household_id)))
+            notices.Subject(
+                obj=m,
+                area_code=m.household.group.code,
+                key=m.household.number,
+                row=_row(m, heads.get(m.household_id)),
+            )
             for m in chosen
         ],
         starts_on=starts_on,
@@ -184,7 +227,14 @@ def _on_upheld(objection: Objection, actor: User) -> None:
     monitored = MonitoredHousehold.objects.select_for_update().get(pk=objection.entry.subject_id)
     if monitored.state == M.CLEAR_REVIEWED:
         monitored.sent_back_reason = f"公示异议成立:{objection.verification_note}"
-        _move(monitored, M.MONITORING, actor, "monitoring.risk_sent_back", ["sent_back_reason"], monitored.sent_back_reason)
+        _move(
+            monitored,
+            M.MONITORING,
+            actor,
+            "monitoring.risk_sent_back",
+            ["sent_back_reason"],
+            monitored.sent_back_reason,
+        )
 
 
 def register_publisher() -> None:
@@ -209,7 +259,9 @@ def register_publisher() -> None:
 
 
 @transaction.atomic
-def risk_approve(*, monitored: MonitoredHousehold, actor: User, approve: bool, reason: str = "") -> MonitoredHousehold:
+def risk_approve(
+    *, monitored: MonitoredHousehold, actor: User, approve: bool, reason: str = ""
+) -> MonitoredHousehold:
     """县审批: approve the 风险消除, or send it back to 监测中 with the reason."""
     monitored = _lock(actor, monitored)
     if approve:
@@ -219,7 +271,14 @@ def risk_approve(*, monitored: MonitoredHousehold, actor: User, approve: bool, r
     else:
         check_move(monitored, M.MONITORING, actor, "退回风险消除")
         monitored.sent_back_reason = require_text(reason, "退回原因")
-        _move(monitored, M.MONITORING, actor, "monitoring.risk_sent_back", ["sent_back_reason"], monitored.sent_back_reason)
+        _move(
+            monitored,
+            M.MONITORING,
+            actor,
+            "monitoring.risk_sent_back",
+            ["sent_back_reason"],
+            monitored.sent_back_reason,
+        )
     return monitored
 
 

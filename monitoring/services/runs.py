@@ -39,7 +39,11 @@ def run_create(*, actor: User | None, kind: str = RunKind.MANUAL) -> MonitoringR
         run.save(update_fields=["task_id"])
         if actor is not None:
             audit.record(
-                event_type="monitoring.run_started", actor=actor, obj=run, area_code=actor.area.code, new={"as_of": run.as_of}
+                event_type="monitoring.run_started",
+                actor=actor,
+                obj=run,
+                area_code=actor.area.code,
+                new={"as_of": run.as_of},
             )
 
         def undo() -> None:

@@ -89,7 +89,14 @@ def warning_verify(
     warning.findings = require_text(findings, "核实情况")
     warning.visited_on, warning.verified_by, warning.status = visited_on, actor, S.VERIFIED
     warning.save(update_fields=["visitors", "findings", "visited_on", "verified_by", "status"])
-    _record(warning, actor, "monitoring.warning_verified", old, {"visited_on": visited_on, "visitors": warning.visitors}, warning.findings)
+    _record(
+        warning,
+        actor,
+        "monitoring.warning_verified",
+        old,
+        {"visited_on": visited_on, "visitors": warning.visitors},
+        warning.findings,
+    )
     return warning
 
 
@@ -131,14 +138,20 @@ def warning_monitor(*, warning: Warning, actor: User, reason: str, kind: str = "
     kind = kind or default_kind(household)
     if kind not in MonitoredKind.values:
         raise MonitoringError("请选择监测对象类型。", code="invalid")
-    monitored = MonitoredHousehold.objects.filter(household=household).exclude(state=MonitoredState.CLEARED).first()
+    monitored = (
+        MonitoredHousehold.objects.filter(household=household).exclude(state=MonitoredState.CLEARED).first()
+    )
     if monitored is None:
         year = clock.today().year
         plan = Plan.objects.filter(household=household).order_by("-year").first()
         if plan is None or plan.year < year:
             try:
                 plan = assistance.plan_save(
-                    actor=actor, household=household, year=year, target_year=year, wishes=f"防返贫监测:{warning.reason}"
+                    actor=actor,
+                    household=household,
+                    year=year,
+                    target_year=year,
+                    wishes=f"防返贫监测:{warning.reason}",
                 )
             except assistance.AssistanceError as error:
                 raise MonitoringError(str(error), code="plan") from None
@@ -147,7 +160,14 @@ def warning_monitor(*, warning: Warning, actor: User, reason: str, kind: str = "
             started_on=clock.today(),
         )  # fmt: skip
     warning.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
-    _record(warning, actor, "monitoring.warning_monitored", old, {"monitored": monitored.pk, "kind": monitored.kind}, warning.decision_reason)
+    _record(
+        warning,
+        actor,
+        "monitoring.warning_monitored",
+        old,
+        {"monitored": monitored.pk, "kind": monitored.kind},
+        warning.decision_reason,
+    )
     return monitored
 
 
@@ -157,12 +177,21 @@ def warning_refer(*, warning: Warning, actor: User, reason: str) -> Warning:
     village's to file (identification lets only a 村级录入员 record one, with the household's declaration)."""
     warning = _lock(actor, warning)
     old = _decide(warning, actor, S.REFERRED, reason)
-    if Case.objects.filter(household_id=warning.household_id, program="fupin", state__in=Case.OPEN_STATES).exists():
+    if Case.objects.filter(
+        household_id=warning.household_id, program="fupin", state__in=Case.OPEN_STATES
+    ).exists():
         raise MonitoringError("该户已在扶贫名册中,无需转入识别。", code="on_roll")
     lifted = Case.objects.filter(household_id=warning.household_id, program="fupin", state="lifted").exists()
     warning.referral_kind = ReferralKind.RETURNED if lifted else ReferralKind.NEW
     warning.save(update_fields=["status", "decision_reason", "decided_by", "decided_at", "referral_kind"])
-    _record(warning, actor, "monitoring.warning_referred", old, {"referral_kind": warning.referral_kind}, warning.decision_reason)
+    _record(
+        warning,
+        actor,
+        "monitoring.warning_referred",
+        old,
+        {"referral_kind": warning.referral_kind},
+        warning.decision_reason,
+    )
     return warning
 
 
@@ -178,5 +207,7 @@ def warning_apply(*, warning: Warning, actor: User, round: Round, application: M
     old = warning.status
     warning.status, warning.application = S.APPLIED, submitted
     warning.save(update_fields=["status", "application"])
-    _record(warning, actor, "monitoring.warning_applied", old, {"application": submitted.pk, "round": round.name})
+    _record(
+        warning, actor, "monitoring.warning_applied", old, {"application": submitted.pk, "round": round.name}
+    )
     return warning

@@ -15,18 +15,26 @@ from tests.factories import HouseholdFactory, MemberFactory
 @pytest.fixture
 def round_2014(db):
     # Judges 2013 incomes: monitoring line 1.5 × 2736 = 4104 元.
-    return Round.objects.create(year=2014, name="2014年动态调整", poverty_line=Decimal("2736"), dibao_line=Decimal("1800"))
+    return Round.objects.create(
+        year=2014, name="2014年动态调整", poverty_line=Decimal("2736"), dibao_line=Decimal("1800")
+    )
 
 
 def make_household(group, *, lifted=False, fupin_open=False, incomes=None, **member):
-    household = HouseholdFactory(group=group, number=f"{group.code}{HouseholdFactory._meta.next_sequence():04d}")
+    household = HouseholdFactory(
+        group=group, number=f"{group.code}{HouseholdFactory._meta.next_sequence():04d}"
+    )
     MemberFactory(household=household, **member)
     if lifted:
-        Case.objects.create(household=household, program="fupin", entered_year=2012, state="lifted", left_year=2013)
+        Case.objects.create(
+            household=household, program="fupin", entered_year=2012, state="lifted", left_year=2013
+        )
     if fupin_open:
         Case.objects.create(household=household, program="fupin", entered_year=2012)
     for year, per_capita in (incomes or {}).items():
-        IncomeRecord.objects.create(household=household, year=year, persons=1, wage_income=Decimal(per_capita))
+        IncomeRecord.objects.create(
+            household=household, year=year, persons=1, wage_income=Decimal(per_capita)
+        )
     return household
 
 

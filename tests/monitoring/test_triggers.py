@@ -83,7 +83,12 @@ def test_a_severely_disabled_member_raises_once_and_a_mild_one_not(lifted, count
 
 def test_disaster_damage_recorded_raises_once_per_event(lifted, users):
     HardshipEvent.objects.create(
-        household=lifted, kind="因灾", occurred_on=TODAY, amount=Decimal("12000"), description="冰雹毁坏烤烟", recorded_by=users.alice
+        household=lifted,
+        kind="因灾",
+        occurred_on=TODAY,
+        amount=Decimal("12000"),
+        description="冰雹毁坏烤烟",
+        recorded_by=users.alice,
     )
     warnings, again = raised_twice(Trigger.DISASTER)
     assert len(warnings) == 1 and "因灾受损 12000.00 元" in warnings[0].reason
@@ -93,7 +98,12 @@ def test_disaster_damage_recorded_raises_once_per_event(lifted, users):
 def test_an_accident_recorded_raises_once(county_tree, users, round_2014):
     household = make_household(county_tree.dazhai, incomes={2013: 9000})  # watched because of the event alone
     HardshipEvent.objects.create(
-        household=household, kind="因意外", occurred_on=TODAY, amount=Decimal("3000"), description="车祸", recorded_by=users.alice
+        household=household,
+        kind="因意外",
+        occurred_on=TODAY,
+        amount=Decimal("3000"),
+        description="车祸",
+        recorded_by=users.alice,
     )
     warnings, again = raised_twice(Trigger.ACCIDENT)
     assert [w.household for w in warnings] == [household]
@@ -142,7 +152,12 @@ def test_an_adult_graduating_is_not_a_dropout(county_tree, round_2014):
 def test_medical_costs_above_the_share_of_income_raise_once_per_year(lifted, users):
     for amount in ("2000", "1500"):  # 3500 > 0.5 × 6000
         HardshipEvent.objects.create(
-            household=lifted, kind="因病", occurred_on=TODAY, amount=Decimal(amount), description="住院", recorded_by=users.alice
+            household=lifted,
+            kind="因病",
+            occurred_on=TODAY,
+            amount=Decimal(amount),
+            description="住院",
+            recorded_by=users.alice,
         )
     warnings, again = raised_twice(Trigger.MEDICAL_COSTS)
     assert len(warnings) == 1 and warnings[0].data["medical_costs"] == 3500
@@ -152,7 +167,12 @@ def test_medical_costs_above_the_share_of_income_raise_once_per_year(lifted, use
 
 def test_medical_costs_within_the_share_raise_nothing(lifted, users):
     HardshipEvent.objects.create(
-        household=lifted, kind="因病", occurred_on=TODAY, amount=Decimal("2500"), description="门诊", recorded_by=users.alice
+        household=lifted,
+        kind="因病",
+        occurred_on=TODAY,
+        amount=Decimal("2500"),
+        description="门诊",
+        recorded_by=users.alice,
     )
     assert check(today=TODAY).raised[Trigger.MEDICAL_COSTS] == 0
 
