@@ -155,6 +155,9 @@ def warning_apply(request: HttpRequest, pk: int) -> HttpResponse:
     warning = _warning(request, pk)
     if request.user.role != Role.VILLAGE_CADRE:
         raise PermissionDenied("转入识别的申报由村级录入员录入。")
+    if warning.status != WarningStatus.REFERRED:
+        messages.error(request, f"该预警当前为“{warning.get_status_display()}”,乡镇决定转入识别后才能申报。")
+        return redirect("monitoring:warning", pk=pk)
     round = identification_selectors.current_round()
     if round is None or round.closed:
         raise Http404("县扶贫办尚未设立开放的识别批次。")
@@ -377,6 +380,8 @@ def announcement(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("风险消除公告由县扶贫办发布。")
     approved = list(selectors.monitored_for(request.user).filter(state=MonitoredState.CLEAR_APPROVED))
     if request.method == "POST":
+        if request.user.role != Role.COUNTY_FUPIN:
+            raise PermissionDenied("风险消除公告由县扶贫办发布。")
         chosen = [m for m in approved if str(m.pk) in request.POST.getlist("monitored")]
         ok, done = attempt(request, lambda: services.risk_announce(monitored=chosen, actor=request.user))
         if ok:
