@@ -34,7 +34,11 @@ def warning(lifted, users, django_capture_on_commit_callbacks):
 
 def verified(warning, actor):
     return services.warning_verify(
-        warning=warning, actor=actor, visited_on=datetime.date.today(), visitors="李明、王芳", findings="务工收入减少属实"
+        warning=warning,
+        actor=actor,
+        visited_on=datetime.date.today(),
+        visitors="李明、王芳",
+        findings="务工收入减少属实",
     )
 
 
@@ -43,7 +47,9 @@ def test_an_income_entered_below_the_line_raises_a_warning_at_once(warning, lift
     assert warning.cause_key == "2014" and warning.data["per_capita"] == 3000
 
 
-def test_a_new_serious_illness_entered_raises_at_once_and_once(lifted, users, django_capture_on_commit_callbacks):
+def test_a_new_serious_illness_entered_raises_at_once_and_once(
+    lifted, users, django_capture_on_commit_callbacks
+):
     member = Member.objects.get(household=lifted)
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
@@ -141,7 +147,9 @@ def test_a_second_warning_joins_the_open_monitoring_object(warning, users, lifte
     assert MonitoredHousehold.objects.count() == 1
 
 
-def test_refer_is_return_to_poverty_for_a_lifted_household_and_the_village_files_it(warning, users, round_2014):
+def test_refer_is_return_to_poverty_for_a_lifted_household_and_the_village_files_it(
+    warning, users, round_2014
+):
     verified(warning, users.carol)
     services.warning_refer(warning=warning, actor=users.carol, reason="收入低于扶贫标准,拟返贫")
     warning.refresh_from_db()
@@ -156,7 +164,10 @@ def test_refer_is_return_to_poverty_for_a_lifted_household_and_the_village_files
     services.warning_apply(warning=warning, actor=users.alice, round=round_2014, application=application)
     warning.refresh_from_db()
     assert warning.status == WarningStatus.APPLIED
-    assert warning.application.state == State.SUBMITTED and warning.application.household_id == warning.household_id
+    assert (
+        warning.application.state == State.SUBMITTED
+        and warning.application.household_id == warning.household_id
+    )
 
 
 def test_refer_is_new_identification_for_a_household_never_on_the_roll(county_tree, users, round_2014):

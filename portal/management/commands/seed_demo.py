@@ -16,6 +16,7 @@ from accounts.demo import create_demo_users, demo_accounts_table, demo_area_code
 from assistance.demo import create_demo_assistance
 from households.demo import create_demo_households
 from identification.demo import create_demo_round
+from monitoring.demo import create_demo_monitoring
 from villages.demo import create_areas, demo_area_tree
 from villages.models import Area
 
@@ -65,9 +66,11 @@ class Command(BaseCommand):
             demo_round = create_demo_round(rng)
             self._step(5, "帮扶:帮扶单位、责任人、结对、驻村工作队、帮扶计划与措施、走访和小额信贷")
             create_demo_assistance(rng)
+            self._step(6, "防返贫监测:突发严重困难、监测运行、丹凤镇的预警和一户返贫申报")
+            monitoring = create_demo_monitoring(rng)
         # Fresh statistics for the planner: the bulk-loaded tables would otherwise look empty to it
         # until autovacuum gets round to them (a county export then takes minutes instead of seconds).
-        self._step(6, "更新数据库统计信息")
+        self._step(7, "更新数据库统计信息")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         levels = [a.level for a in areas.values()]
@@ -76,11 +79,12 @@ class Command(BaseCommand):
                 f"已生成演示县 师宗县:{levels.count('township')} 个乡镇、{levels.count('village')} 个行政村、"
                 f"{levels.count('group')} 个村民小组;{counts.households} 户 {counts.members} 人,"
                 f"其中贫困户 {counts.poor_households} 户 {counts.poor_members} 人;"
-                f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请"
+                f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请;"
+                f"防返贫监测预警 {monitoring.run.raised_total} 条,丹凤镇待核实 {monitoring.waiting} 条"
                 f"(种子 {seed},用时 {time.monotonic() - started:.1f} 秒)。"
             )
         )
 
     def _step(self, number: int, text: str) -> None:
-        self.stdout.write(f"  [{number}/6] {text}……")
+        self.stdout.write(f"  [{number}/7] {text}……")
         self.stdout.flush()
