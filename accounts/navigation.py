@@ -29,60 +29,14 @@ STATISTICS = NavItem("统计", "reports:dashboard")
 LEDGERS = NavItem("台账导出", "reports:list")
 ADMIN = NavItem("系统管理", "admin:index")
 
+WORK = [IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, MONITORING]
+
 NAVIGATION: dict[str, list[NavItem]] = {
-    Role.VILLAGE_CADRE: [
-        HOME,
-        IDENTIFICATION,
-        HOUSEHOLDS,
-        ASSISTANCE,
-        MONITORING,
-        STATISTICS,
-        LEDGERS,
-        AREAS,
-    ],
-    Role.TOWNSHIP_OFFICIAL: [
-        HOME,
-        IDENTIFICATION,
-        HOUSEHOLDS,
-        ASSISTANCE,
-        MONITORING,
-        STATISTICS,
-        LEDGERS,
-        AREAS,
-    ],
-    Role.COUNTY_FUPIN: [
-        HOME,
-        IDENTIFICATION,
-        HOUSEHOLDS,
-        ASSISTANCE,
-        MONITORING,
-        STATISTICS,
-        LEDGERS,
-        IMPORT,
-        AREAS,
-    ],
-    Role.COUNTY_MINZHENG: [
-        HOME,
-        IDENTIFICATION,
-        HOUSEHOLDS,
-        ASSISTANCE,
-        MONITORING,
-        STATISTICS,
-        LEDGERS,
-        AREAS,
-    ],
-    Role.ADMIN: [
-        HOME,
-        IDENTIFICATION,
-        HOUSEHOLDS,
-        ASSISTANCE,
-        MONITORING,
-        STATISTICS,
-        LEDGERS,
-        IMPORT,
-        AREAS,
-        ADMIN,
-    ],
+    Role.VILLAGE_CADRE: [HOME, *WORK, STATISTICS, LEDGERS, AREAS],
+    Role.TOWNSHIP_OFFICIAL: [HOME, *WORK, STATISTICS, LEDGERS, AREAS],
+    Role.COUNTY_FUPIN: [HOME, *WORK, STATISTICS, LEDGERS, IMPORT, AREAS],
+    Role.COUNTY_MINZHENG: [HOME, *WORK, STATISTICS, LEDGERS, AREAS],
+    Role.ADMIN: [HOME, *WORK, STATISTICS, LEDGERS, IMPORT, AREAS, ADMIN],
     # A 帮扶责任人 works on a phone: their households, nothing area-wide.
     Role.HELPER: [MY_HOUSEHOLDS],
 }
