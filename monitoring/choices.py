@@ -86,3 +86,32 @@ EVENT_LABELS = {
     "monitoring.settings": "修改监测设置",
     "monitoring.run_started": "启动监测运行",
 }
+
+# The warning's data keys as the page names them (monitoring.triggers writes the keys).
+DATA_LABELS = {
+    "year": "年度",
+    "per_capita": "人均纯收入(元)",
+    "line": "监测线(元)",
+    "poverty_line": "扶贫标准(元)",
+    "factor": "监测线倍数",
+    "persons": "家庭人口",
+    "net": "家庭纯收入(元)",
+    "prev_year": "上一年度",
+    "prev_per_capita": "上一年人均纯收入(元)",
+    "drop_share": "县定下降比例",
+    "member": "成员",
+    "member_id": "成员编号",
+    "health": "健康状况",
+    "disability_grade": "残疾等级",
+    "event_id": "突发事件编号",
+    "occurred_on": "发生日期",
+    "amount": "金额(元)",
+    "kind": "类型",
+    "loan_id": "贷款编号",
+    "bank": "贷款银行",
+    "due_on": "到期日期",
+    "from": "原在校生状况",
+    "changed_on": "变化日期",
+    "medical_costs": "医疗自付合计(元)",
+    "medical_share": "县定医疗支出比例",
+}

@@ -8,7 +8,7 @@ from django import forms
 
 from monitoring.choices import EventKind, MonitoredKind, Trigger, WarningStatus
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WarningFilterForm(forms.Form):

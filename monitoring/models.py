@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import AreaScopedQuerySet
 from jobs.models import Job
 from monitoring.choices import (
+    DATA_LABELS,
     EventKind,
     MonitoredKind,
     MonitoredState,
@@ -245,6 +246,12 @@ class Warning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.get_trigger_display()}"
+
+    @property
+    def data_rows(self) -> list[tuple[str, object]]:
+        return [
+            (DATA_LABELS.get(key, key), value) for key, value in self.data.items() if not key.endswith("_id")
+        ]
 
 
 class MonitoredHousehold(models.Model):
