@@ -47,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def warnings(request: HttpRequest) -> HttpResponse:
     villages = areas_for(request.user).filter(level=Area.Level.VILLAGE).order_by("code")
-    form = forms.WarningFilterForm(request.GET or None, villages=villages)
+    form = forms.WarningFilterForm(request.GET or None, villages=villages, initial={"status": "open"})
     rows = selectors.warnings_for(request.user).select_related("household__group")
     status = "open"
     if form.is_valid():
