@@ -24,6 +24,7 @@ CHANGES = NavItem(
     "户情变更", "households:change_list"
 )  # households.changes: the village's requests, the township's queue
 ASSISTANCE = NavItem("帮扶", "assistance:index")
+MONITORING = NavItem("防返贫监测", "monitoring:index")
 MY_HOUSEHOLDS = NavItem("我的帮扶户", "assistance:mine")
 IDENTIFICATION = NavItem("贫困识别", "identification:index")
 EXITS = NavItem("退出与调整", "exits:index")
@@ -32,53 +33,14 @@ STATISTICS = NavItem("统计", "reports:dashboard")
 LEDGERS = NavItem("台账导出", "reports:list")
 ADMIN = NavItem("系统管理", "admin:index")
 
+WORK = [IDENTIFICATION, EXITS, HOUSEHOLDS, ASSISTANCE, MONITORING]
+
 NAVIGATION: dict[str, list[NavItem]] = {
-    Role.VILLAGE_CADRE: [
-        HOME,
-        IDENTIFICATION,
-        EXITS,
-        HOUSEHOLDS,
-        CHANGES,
-        ASSISTANCE,
-        STATISTICS,
-        LEDGERS,
-        AREAS,
-    ],
-    Role.TOWNSHIP_OFFICIAL: [
-        HOME,
-        IDENTIFICATION,
-        EXITS,
-        HOUSEHOLDS,
-        CHANGES,
-        ASSISTANCE,
-        STATISTICS,
-        LEDGERS,
-        AREAS,
-    ],
-    Role.COUNTY_FUPIN: [
-        HOME,
-        IDENTIFICATION,
-        EXITS,
-        HOUSEHOLDS,
-        ASSISTANCE,
-        STATISTICS,
-        LEDGERS,
-        IMPORT,
-        AREAS,
-    ],
-    Role.COUNTY_MINZHENG: [HOME, IDENTIFICATION, EXITS, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, AREAS],
-    Role.ADMIN: [
-        HOME,
-        IDENTIFICATION,
-        EXITS,
-        HOUSEHOLDS,
-        ASSISTANCE,
-        STATISTICS,
-        LEDGERS,
-        IMPORT,
-        AREAS,
-        ADMIN,
-    ],
+    Role.VILLAGE_CADRE: [HOME, *WORK, CHANGES, STATISTICS, LEDGERS, AREAS],
+    Role.TOWNSHIP_OFFICIAL: [HOME, *WORK, CHANGES, STATISTICS, LEDGERS, AREAS],
+    Role.COUNTY_FUPIN: [HOME, *WORK, STATISTICS, LEDGERS, IMPORT, AREAS],
+    Role.COUNTY_MINZHENG: [HOME, *WORK, STATISTICS, LEDGERS, AREAS],
+    Role.ADMIN: [HOME, *WORK, STATISTICS, LEDGERS, IMPORT, AREAS, ADMIN],
     # A 帮扶责任人 works on a phone: their households, nothing area-wide.
     Role.HELPER: [MY_HOUSEHOLDS],
 }

@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assistance.tasks.end_pairings_after_transition",
         "schedule": crontab(hour=1, minute=30),
     },
+    # 防返贫监测: every warning trigger over the county, each night (monitoring.tasks).
+    "nightly-monitoring": {
+        "task": "monitoring.tasks.nightly_monitoring",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 # Days a report's file is kept before delete_expired_reports removes it.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)

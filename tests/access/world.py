@@ -58,6 +58,7 @@ from identification.models import (
 )
 from identification.rules import SURVEY_QUESTIONS as DECLARATION
 from identification.selectors import notice_context
+from monitoring.models import HardshipEvent, MonitoredHousehold, MonitoringRun, Warning
 from notices.models import Entry, Notice, Objection
 from reports.models import Report
 from tests.factories import (
@@ -115,6 +116,10 @@ class Place:
     # --- exits: a second household on the 扶贫 roll with an exit in progress, and a 纳入 proposal ---
     exit: ExitApplication | None = None
     dibao_proposal: DibaoProposal | None = None
+    # monitoring: a 突发 event, a warning waiting in the township's queue, a 监测对象 (added by _monitoring)
+    hardship_event: HardshipEvent | None = None
+    warning: Warning | None = None
+    monitored: MonitoredHousehold | None = None
 
 
 @dataclass
@@ -123,6 +128,7 @@ class World:
     settings: CountySettings
     round: Round
     decomposition: Decomposition
+    monitoring_run: MonitoringRun
     group: Group  # an auth group: county-wide, like rounds
     users: dict[str, User]
     home: Place
@@ -296,6 +302,28 @@ def _place(round: Round, grp: Area, *, actors: dict[str, User]) -> Place:
     return place
 
 
+# --- monitoring -------------------------------------------------------------------------------------
+
+
+def _monitoring(place: Place, recorder: User) -> None:
+    """A 突发 event, a pending warning and a 监测对象 of the place's household."""
+    household = place.household
+    place.hardship_event = HardshipEvent.objects.create(
+        household=household, kind="因灾", occurred_on=datetime.date(2012, 9, 3), amount=Decimal("5000"),
+        description="冰雹", recorded_by=recorder,
+    )  # fmt: skip
+    place.warning = Warning.objects.create(
+        household=household, trigger="disaster", cause_key=f"event:{place.hardship_event.pk}",
+        area_code=place.group.code, reason="因灾受损", raised_at=datetime.datetime(2012, 9, 4, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    place.monitored = MonitoredHousehold.objects.create(
+        household=household, kind="sudden", area_code=place.group.code, started_on=datetime.date(2012, 9, 5)
+    )
+
+
+# --- end of monitoring ------------------------------------------------------------------------------
+
+
 def build_world(tree, users) -> World:
     """`tree` and `users` are the suite's county_tree and users fixtures (tests/conftest.py)."""
     round = Round.objects.create(
@@ -354,6 +382,8 @@ def build_world(tree, users) -> World:
     _add_change_requests(
         places, mine=mine, neighbours=neighbours, other_township=other_township, theirs=theirs
     )
+    for place, actors in zip(places.values(), (mine, neighbours, other_township, theirs), strict=True):
+        _monitoring(place, actors["village"])  # monitoring
     # A 帮扶责任人 with a login: the home place's helper, paired with the home household only.
     helper_user = UserFactory(username="sweep-helper", role=Role.HELPER, area=None)
     places["home"].helper.user = helper_user
@@ -364,6 +394,9 @@ def build_world(tree, users) -> World:
         group=Group.objects.create(name="乡镇干部"),
         round=round,
         decomposition=decomposition,
+        monitoring_run=MonitoringRun.objects.create(
+            as_of=datetime.date(2012, 9, 5), status="done"
+        ),  # monitoring
         users=mine,
         **places,
     )

@@ -17,6 +17,7 @@ from assistance.demo import create_demo_assistance
 from exits.demo import create_demo_exits
 from households.demo import create_demo_change_requests, create_demo_households
 from identification.demo import create_demo_round
+from monitoring.demo import create_demo_monitoring
 from villages.demo import create_areas, demo_area_tree
 from villages.models import Area
 
@@ -70,9 +71,11 @@ class Command(BaseCommand):
             create_demo_change_requests(rng)
             self._step(6, "脱贫退出(2015年已退出和公示中的户)、低保退保和纳入建议")
             demo_exits = create_demo_exits(rng)
+            self._step(7, "防返贫监测:突发严重困难、监测运行、丹凤镇的预警和一户返贫申报")
+            monitoring = create_demo_monitoring(rng)
         # Fresh statistics for the planner: the bulk-loaded tables would otherwise look empty to it
         # until autovacuum gets round to them (a county export then takes minutes instead of seconds).
-        self._step(7, "更新数据库统计信息")
+        self._step(8, "更新数据库统计信息")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         levels = [a.level for a in areas.values()]
@@ -83,11 +86,12 @@ class Command(BaseCommand):
                 f"其中贫困户 {counts.poor_households} 户 {counts.poor_members} 人;"
                 f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请"
                 f";{demo_exits.round.year} 年脱贫退出 {demo_exits.lifted} 户、村内公示中 {demo_exits.in_notice} 户,"
-                f"退保建议 {demo_exits.proposals['exit']} 户、纳入建议 {demo_exits.proposals['enter']} 户"
+                f"退保建议 {demo_exits.proposals['exit']} 户、纳入建议 {demo_exits.proposals['enter']} 户;"
+                f"防返贫监测预警 {monitoring.run.raised_total} 条,丹凤镇待核实 {monitoring.waiting} 条"
                 f"(种子 {seed},用时 {time.monotonic() - started:.1f} 秒)。"
             )
         )
 
     def _step(self, number: int, text: str) -> None:
-        self.stdout.write(f"  [{number}/7] {text}……")
+        self.stdout.write(f"  [{number}/8] {text}……")
         self.stdout.flush()
