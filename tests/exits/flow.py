@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from decimal import Decimal
 
 from exits import services
 from exits.models import ExitApplication, ExitState
 from exits.services._common import COUNTY_KIND, VILLAGE_KIND
 from households.models import Case, Household, IncomeRecord
-from tests.factories import HouseholdFactory, MemberFactory
+from tests.factories import HouseholdFactory, MemberFactory, id_number_for
+
+# Adults born in the 1970s whatever the factory's sequence has reached (a later sequence number means a
+# later birth date in tests.factories, and a school-age member would fail 义务教育).
+_ADULTS = itertools.count(9000)
 
 ALL_MET = {
     "FOOD": {"answer": True, "evidence": "粮食够吃,家中存粮 800 斤"},
@@ -32,7 +37,10 @@ def rolled_household(
     household = HouseholdFactory(group=group, **fields)
     for i in range(persons):
         MemberFactory(
-            household=household, relation="户主" if i == 0 else "配偶", basic_medical_insurance=True
+            household=household,
+            relation="户主" if i == 0 else "配偶",
+            basic_medical_insurance=True,
+            id_number=id_number_for(next(_ADULTS), born=datetime.date(1972 + i, 3, 1)),
         )
     Case.objects.create(household=household, program="fupin", entered_year=2013)
     if dibao:
