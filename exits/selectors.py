@@ -11,6 +11,7 @@ from exits.models.household_exit import FINAL_STATES
 from households.choices import Program, SchoolStatus
 from households.models import Case, Household, Member
 from identification.models import Round
+from villages.models import Area
 
 
 def exits_for(user: User) -> QuerySet[ExitApplication]:
@@ -56,11 +57,14 @@ def checklist_of(exit: ExitApplication) -> checklist.Checklist:
     return checklist.evaluate(facts_for(exit.household, exit.round, exit.survey))
 
 
-def worklist(user: User, round: Round) -> list[dict]:
-    """The village's rolled households (open 扶贫 case) with the computed checklist and their exit, if any."""
+def worklist(user: User, round: Round, area: Area | None = None) -> list[dict]:
+    """The rolled households (open 扶贫 case) the user sees, or those of `area` among them, with the computed
+    checklist and their exit, if any."""
+    households = Household.objects.visible_to(user)
+    if area is not None:
+        households = households.filter(group__code__startswith=area.scope_prefix)
     households = (
-        Household.objects.visible_to(user)
-        .filter(cases__program=Program.FUPIN, cases__state__in=Case.OPEN_STATES)
+        households.filter(cases__program=Program.FUPIN, cases__state__in=Case.OPEN_STATES)
         .select_related("group")
         .prefetch_related(
             Prefetch("members", queryset=Member.objects.order_by("id")),

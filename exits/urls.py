@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from exits.views import dibao, exit, queues, worklist
+from exits.views import adjustment, dibao, exit, queues, worklist
 
 app_name = "exits"
 urlpatterns = [
     path("", worklist.index, name="index"),
     path("worklist/", worklist.worklist, name="worklist"),
+    path("adjustment/", adjustment.adjustment_view, name="adjustment"),
     path("households/<int:pk>/propose/", worklist.propose, name="propose"),
     path("queue/", queues.queue, name="queue"),
     path("notices/", queues.notices, name="notices"),
