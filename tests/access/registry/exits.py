@@ -19,6 +19,13 @@ def household(world, role, place):
     return {"pk": place.household.pk}
 
 
+def village_page(name):
+    """`name` for the place's village (?area=): a village outside the user's area is a 404."""
+    from django.urls import reverse
+
+    return lambda world, role, place: f"{reverse(name)}?area={place.village.code}"
+
+
 def step(name):
     return lambda world, role, place: {"pk": place.exit.pk, "step": name}
 
@@ -26,6 +33,7 @@ def step(name):
 ENTRIES: dict[str, Entry] = {
     "exits:index": Entry(get=codes(REDIRECT), post=codes(REDIRECT)),
     "exits:worklist": Entry(get=codes(OK), post=codes(OK)),
+    "exits:adjustment": Entry(url=village_page("exits:adjustment"), get=codes(OK), post=codes(NOT_ALLOWED)),
     # The sweep's household is not on the 扶贫 roll: the village cadre is refused with a message; the
     # other roles may not propose at all.
     "exits:propose": Entry(
