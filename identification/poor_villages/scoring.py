@@ -61,8 +61,8 @@ GROUP_FIGURES_SQL = f"""
     ),
     grp AS (
         SELECT hh.group_id AS area_id,
-               coalesce(sum(p.n), 0) AS persons,
-               coalesce(sum(p.n) FILTER (WHERE f.household_id IS NOT NULL), 0) AS fupin,
+               coalesce(sum(p.n), 0)::int AS persons,
+               coalesce(sum(p.n) FILTER (WHERE f.household_id IS NOT NULL), 0)::int AS fupin,
                sum(i.net) AS net,
                sum(i.persons) AS income_persons
         FROM hh
@@ -79,7 +79,7 @@ GROUP_FIGURES_SQL = f"""
         WHERE g.level = 'group' AND g.code LIKE %(like)s
         UNION ALL
         SELECT v.id, v.code, 'village', v.id,
-               coalesce(sum(r.persons), 0), coalesce(sum(r.fupin), 0), sum(r.net), sum(r.income_persons)
+               coalesce(sum(r.persons), 0)::int, coalesce(sum(r.fupin), 0)::int, sum(r.net), sum(r.income_persons)
         FROM villages_area v
         LEFT JOIN villages_area g ON g.parent_id = v.id AND g.level = 'group'
         LEFT JOIN grp r ON r.area_id = g.id
@@ -107,8 +107,9 @@ def _minmax(column: str, poorer: str) -> str:
     return f"CASE WHEN {column} IS NULL OR {gap} = 0 THEN 0 ELSE 100.0 * {top} / {gap} END"
 
 
-SCORING_SQL = f"""
-WITH {GROUP_FIGURES_SQL},
+# Per 行政村 and 村民小组: the figures each indicator reads (the `inputs` CTE), for scoring and for 贫困村退出.
+INPUTS_SQL = f"""
+{GROUP_FIGURES_SQL},
 inputs AS (
     SELECT f.area_id, f.code, f.level, f.persons, f.fupin,
            CASE WHEN f.persons > 0 THEN round(100.0 * f.fupin / f.persons, 4) END AS poverty_rate,
@@ -122,7 +123,10 @@ inputs AS (
     FROM figures f
     LEFT JOIN villages_areaprofile own ON own.area_id = f.area_id
     LEFT JOIN villages_areaprofile vp ON f.level = 'group' AND vp.area_id = f.village_id
-),
+)"""
+
+SCORING_SQL = f"""
+WITH {INPUTS_SQL},
 parts AS (
     SELECT inputs.*,
            {_minmax("poverty_rate", "higher")} AS s_poverty_rate,
@@ -158,6 +162,14 @@ FROM identification_rankingrow WHERE run_id = %s GROUP BY level
 """
 
 
+VILLAGE_FIGURES_SQL = f"""
+WITH {INPUTS_SQL}
+SELECT area_id, persons, fupin, poverty_rate, net_income, income_source, collective_income, profile_of,
+       {", ".join(i.code for i in FACILITIES)}
+FROM inputs WHERE level = 'village'
+"""
+
+
 def params(*, like: str, income_year: int) -> dict:
     return {"like": like, "income_year": income_year, "open": [str(s) for s in Case.OPEN_STATES]}
 
@@ -188,6 +200,28 @@ def score_run(*, run_id: int, county_prefix: str, income_year: int, weights: dic
                 "no_profile": no_profile,
             }
     return summary
+
+
+def village_figures(*, prefix: str, income_year: int) -> dict[int, dict]:
+    """{village id: its figures} for every 行政村 under `prefix`, as the ranking reads them (贫困村退出)."""
+    with connection.cursor() as cursor:
+        cursor.execute(VILLAGE_FIGURES_SQL, params(like=prefix + "%", income_year=income_year))
+        names = [c.name for c in cursor.description]
+        rows = cursor.fetchall()
+    result = {}
+    for row in rows:
+        item = dict(zip(names, row, strict=True))
+        result[item.pop("area_id")] = {
+            "persons": item["persons"],
+            "fupin_persons": item["fupin"],
+            "poverty_rate": item["poverty_rate"],
+            "net_income": item["net_income"],
+            "income_source": item["income_source"],
+            "collective_income": item["collective_income"],
+            "profile_of": item["profile_of"],
+            "facilities": {i.code: item[i.code] for i in FACILITIES},
+        }
+    return result
 
 
 def _text(value) -> str | None:

@@ -22,6 +22,12 @@ from identification.transitions import WorkflowError
 from jobs.models import Status
 from villages.models import Area, AreaProfile
 
+EVENT_LABELS = {
+    "poor_village.weights_set": "设置贫困村识别指标和权重",
+    "poor_village.run_created": "贫困村识别测算",
+    "poor_village.run_retried": "重试贫困村识别测算",
+    "poor_village.marked": "认定贫困村",
+}
 READ_ROLES = frozenset({Role.COUNTY_FUPIN, Role.COUNTY_MINZHENG, Role.ADMIN})
 
 

@@ -75,3 +75,26 @@ def done_run(ranked_tree, users, django_capture_on_commit_callbacks):
 
 def rows_of(run) -> dict[str, SimpleNamespace]:
     return {r.area.name: r for r in run.rows.select_related("area")}
+
+
+@pytest.fixture
+def calendar(monkeypatch):
+    """The services' "today", movable past a 公示 period."""
+    import datetime
+
+    from accounts import clock as workflow_clock
+
+    clock = SimpleNamespace(today=datetime.date(2014, 11, 3))
+    monkeypatch.setattr(workflow_clock, "today", lambda: clock.today)
+    return clock
+
+
+@pytest.fixture
+def marked(done_run, users):
+    """All three villages marked 贫困村 from the run: 法杂村 (0 %) may exit, 山龙村 (50 %) and 雨柱村 not."""
+    services.villages_mark(
+        actor=users.fupin,
+        run=done_run,
+        village_ids=list(done_run.rows.filter(level="village").values_list("area_id", flat=True)),
+    )
+    return done_run
