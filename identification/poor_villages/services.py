@@ -65,6 +65,11 @@ def current_weights(county: Area) -> dict[str, Decimal]:
     return {code: Decimal(saved.get(code, "0")) for code in CODES}
 
 
+def weights_snapshot(county: Area) -> dict[str, str]:
+    """The county's current weights as a run keeps them."""
+    return {k: _plain(v) for k, v in current_weights(county).items()}
+
+
 @transaction.atomic
 def settings_save(*, actor: User, weights: Mapping[str, Decimal]) -> RankingSettings:
     _require_change(actor, "设置贫困村识别指标和权重")
@@ -96,12 +101,11 @@ def run_create(*, actor: User, year: int, income_year: int, note: str = "") -> R
     _require_change(actor, "贫困村识别测算")
     if income_year > year:
         raise WorkflowError(f"收入年度({income_year})不能晚于识别年度({year})。", code="invalid")
-    weights = current_weights(actor.area)
     run = RankingRun.objects.create(
         county=actor.area,
         year=year,
         income_year=income_year,
-        weights={k: _plain(v) for k, v in weights.items()},
+        weights=weights_snapshot(actor.area),
         note=note.strip(),
         created_by=actor,
     )

@@ -130,7 +130,9 @@ def test_admin_fills_in_a_village_profile_and_it_is_audited(client, users, count
 
     assert response.status_code == 302
     profile = AreaProfile.objects.get(area=county_tree.shanlong)
-    assert profile.has_paved_road and profile.has_power and profile.net_income_per_capita == Decimal("2650.00")
+    assert (
+        profile.has_paved_road and profile.has_power and profile.net_income_per_capita == Decimal("2650.00")
+    )
     assert not profile.has_clinic and not profile.is_poor_village
     assert profile.collective_income == Decimal("12000.50")
     assert profile.distance_to_township_km == Decimal("8.5")
@@ -154,7 +156,11 @@ def test_changing_a_profile_records_old_and_new(client, users, county_tree):
 def test_edit_form_shows_the_profile_fields(client, users, county_tree):
     client.force_login(users.admin)
     html = client.get(edit(county_tree.shanlong)).content.decode()
-    assert "农民人均纯收入(元)" in html and "村集体经济收入(元)" in html and 'name="profile-has_broadband"' in html
+    assert (
+        "农民人均纯收入(元)" in html
+        and "村集体经济收入(元)" in html
+        and 'name="profile-has_broadband"' in html
+    )
     # 是否贫困村 is the county's (贫困村识别 and 贫困村退出), not the profile form's.
     assert 'name="profile-is_poor_village"' not in html
 

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from accounts.demo import create_demo_users, demo_accounts_table, demo_area_codes
 from assistance.demo import create_demo_assistance
+from exits.village_exits.demo import create_demo_poor_villages
 from households.demo import create_demo_households
 from identification.demo import create_demo_round
 from villages.demo import create_areas, demo_area_tree
@@ -63,24 +64,28 @@ class Command(BaseCommand):
                 )
             self._step(4, "识别批次、规模控制指标和各环节的申请")
             demo_round = create_demo_round(rng)
-            self._step(5, "帮扶:帮扶单位、责任人、结对、驻村工作队、帮扶计划与措施、走访和小额信贷")
+            self._step(5, "贫困村识别测算、认定贫困村,一个贫困村退出(2014年)")
+            poor_villages = create_demo_poor_villages()
+            self._step(6, "帮扶:帮扶单位、责任人、结对、驻村工作队、帮扶计划与措施、走访和小额信贷")
             create_demo_assistance(rng)
         # Fresh statistics for the planner: the bulk-loaded tables would otherwise look empty to it
         # until autovacuum gets round to them (a county export then takes minutes instead of seconds).
-        self._step(6, "更新数据库统计信息")
+        self._step(7, "更新数据库统计信息")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         levels = [a.level for a in areas.values()]
+        exited = f",{poor_villages.exited.name}已于2014年退出" if poor_villages.exited else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示县 师宗县:{levels.count('township')} 个乡镇、{levels.count('village')} 个行政村、"
                 f"{levels.count('group')} 个村民小组;{counts.households} 户 {counts.members} 人,"
                 f"其中贫困户 {counts.poor_households} 户 {counts.poor_members} 人;"
-                f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请"
+                f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请;"
+                f"贫困村 {poor_villages.marked} 个(测算 #{poor_villages.run.pk}){exited}"
                 f"(种子 {seed},用时 {time.monotonic() - started:.1f} 秒)。"
             )
         )
 
     def _step(self, number: int, text: str) -> None:
-        self.stdout.write(f"  [{number}/6] {text}……")
+        self.stdout.write(f"  [{number}/7] {text}……")
         self.stdout.flush()
