@@ -174,6 +174,17 @@ def run(*, run_id: int) -> RankingRun:
     job.step(10, "正在读取户籍台账和村情概况并打分……")
     try:
         with transaction.atomic():
+            # A task delivered twice (acks_late) waits here for the first, whose rows and DONE commit
+            # together, and then leaves the run as it is.
+            status = (
+                RankingRun.objects.select_for_update()
+                .filter(pk=job.pk)
+                .values_list("status", flat=True)
+                .get()
+            )
+            if status == Status.DONE:
+                job.refresh_from_db()
+                return job
             RankingRow.objects.filter(run=job).delete()
             summary = scoring.score_run(
                 run_id=job.pk,
@@ -182,13 +193,13 @@ def run(*, run_id: int) -> RankingRun:
                 weights={k: Decimal(v) for k, v in job.weights.items()},
             )
             RankingRun.objects.filter(pk=job.pk).update(summary=summary)
+            job.summary = summary
+            villages = summary.get("village", {}).get("units", 0)
+            groups = summary.get("group", {}).get("units", 0)
+            job.finish(f"已对 {villages} 个行政村、{groups} 个村民小组打分排序。")
     except Exception:
         job.fail("测算过程中出错,可以点击“重试”;仍然出错请联系系统管理员。")
         raise
-    villages = summary.get("village", {}).get("units", 0)
-    groups = summary.get("group", {}).get("units", 0)
-    job.summary = summary
-    job.finish(f"已对 {villages} 个行政村、{groups} 个村民小组打分排序。")
     return job
 
 
@@ -210,6 +221,9 @@ def villages_mark(*, actor: User, run: RankingRun, village_ids: Sequence[int]) -
     )
     if len(rows) != len(ids):
         raise WorkflowError("所选区划不是本次测算中的行政村。", code="invalid")
+    # The villages themselves, in id order: two marks of one village (from two runs) wait for each other
+    # instead of both creating its profile.
+    list(Area.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
     profiles = {p.area_id: p for p in AreaProfile.objects.select_for_update().filter(area_id__in=ids)}
     already = [r.area.name for r in rows if profiles.get(r.area_id) and profiles[r.area_id].is_poor_village]
     if already:
