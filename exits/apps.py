@@ -27,6 +27,10 @@ class ExitsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.audit import register_labels
         from exits.services.notices import register_publishers
+        from exits.village_exits.services import EVENT_LABELS as VILLAGE_EXIT_LABELS
+        from exits.village_exits.services import register_publisher
 
         register_publishers()
+        register_publisher()  # 贫困村退出公示 (kind "exits.poor_village")
         register_labels(EVENT_LABELS)
+        register_labels(VILLAGE_EXIT_LABELS)

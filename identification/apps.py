@@ -12,3 +12,6 @@ class IdentificationConfig(AppConfig):
 
         register_publishers()
         register_labels(EVENT_LABELS)
+        from identification.poor_villages.services import EVENT_LABELS as POOR_VILLAGE_EVENTS
+
+        register_labels(POOR_VILLAGE_EVENTS)

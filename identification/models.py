@@ -634,3 +634,7 @@ class Decomposition(Job):
     def scope_label(self) -> str:
         """县 or 乡镇: who fixed the overrides and whose figure is split, for the screens."""
         return "乡镇" if self.is_township_run else "县"
+
+
+# 贫困村识别 (seed 002 四(五)): its models live in their own package; imported here so Django finds them.
+from identification.poor_villages.models import RankingRow, RankingRun, RankingSettings  # noqa: E402, F401

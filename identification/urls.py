@@ -1,6 +1,7 @@
 from django.urls import path
 
 from identification import decomposition_views
+from identification.poor_villages import views as poor_villages
 from identification.views import applications, county, meetings, notices, samples
 
 app_name = "identification"
@@ -57,4 +58,11 @@ urlpatterns = [
     ),
     path("rounds/<int:pk>/quota-table/", decomposition_views.quota_table_view, name="quota_table"),
     path("rounds/<int:pk>/quota-table/xlsx/", decomposition_views.quota_table_xlsx, name="quota_table_xlsx"),
+    # 贫困村识别 (identification.poor_villages)
+    path("poor-villages/", poor_villages.run_list, name="poor_village_runs"),
+    path("poor-villages/settings/", poor_villages.settings_view, name="poor_village_settings"),
+    path("poor-villages/<int:pk>/", poor_villages.run_detail, name="poor_village_run"),
+    path("poor-villages/<int:pk>/status/", poor_villages.run_status, name="poor_village_run_status"),
+    path("poor-villages/<int:pk>/mark/", poor_villages.run_mark, name="poor_village_mark"),
+    path("poor-villages/<int:pk>/retry/", poor_villages.run_retry, name="poor_village_retry"),
 ]

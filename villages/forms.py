@@ -34,13 +34,16 @@ class GroupForm(forms.Form):
 
 
 class AreaProfileForm(forms.ModelForm):
-    """村情概况 of a 行政村 or 村民小组, edited on the same page as the area itself."""
+    """村情概况 of a 行政村 or 村民小组, edited on the same page as the area itself.
+
+    是否贫困村 is not on it: the county marks 贫困村 from the 贫困村识别 ranking and takes them off by
+    贫困村退出 (identification.poor_villages, exits); the page shows it, nobody types it."""
 
     class Meta:
         model = AreaProfile
         fields = [
-            "is_poor_village",
             *AreaProfile.FACILITY_FIELDS,
             "collective_income",
+            "net_income_per_capita",
             "distance_to_township_km",
         ]

@@ -130,6 +130,19 @@ class AreaProfile(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("上一年度村集体经济经营性收入。"),
     )
+    net_income_per_capita = models.DecimalField(
+        _("农民人均纯收入(元)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("上一年度,按统计口径填报;不填时贫困村识别按农户收入台账计算。"),
+    )
+    # Set only by the county: marking from a 贫困村识别 ranking (identification.poor_villages) and
+    # approving a 贫困村退出 (exits). Never on the village's own profile form.
+    poor_village_year = models.PositiveSmallIntegerField(_("列为贫困村年度"), null=True, blank=True)
+    poor_village_exit_year = models.PositiveSmallIntegerField(_("贫困村退出年度"), null=True, blank=True)
     distance_to_township_km = models.DecimalField(
         _("距乡镇政府(公里)"),
         max_digits=5,
@@ -160,6 +173,10 @@ class AreaProfile(models.Model):
         ordering = ["area__code"]
         constraints = [
             models.CheckConstraint(name="profile_income_not_negative", condition=Q(collective_income__gte=0)),
+            models.CheckConstraint(
+                name="profile_net_income_not_negative",
+                condition=Q(net_income_per_capita__isnull=True) | Q(net_income_per_capita__gte=0),
+            ),
             models.CheckConstraint(
                 name="profile_distance_not_negative",
                 condition=Q(distance_to_township_km__isnull=True) | Q(distance_to_township_km__gte=0),

@@ -27,6 +27,10 @@ AREA_EDITORS: dict[str, set[str]] = {
 PROFILE_EDITORS = {Role.VILLAGE_CADRE, Role.TOWNSHIP_OFFICIAL, Role.COUNTY_FUPIN, Role.ADMIN}
 
 
+# Set by the county's own services only (贫困村识别 marks, 贫困村退出 approvals), never through the profile.
+COUNTY_ONLY_PROFILE_FIELDS = frozenset({"is_poor_village", "poor_village_year", "poor_village_exit_year"})
+
+
 def can_edit_profile(user: User, area: Area) -> bool:
     return (
         area.level in PROFILE_LEVELS
@@ -98,6 +102,10 @@ def profile_save(*, area: Area, actor, changes: dict) -> AreaProfile:
     area = Area.objects.visible_to(actor).select_for_update().get(pk=area.pk)
     if not can_edit_profile(actor, area):
         raise PermissionDenied(f"您无权修改“{area.name}”的村情概况。")
+    if COUNTY_ONLY_PROFILE_FIELDS & set(changes):
+        raise PermissionDenied(
+            "是否贫困村由县扶贫办依贫困村识别排序认定、经贫困村退出程序退出,不能在村情概况中修改。"
+        )
     profile = AreaProfile.objects.select_for_update().filter(area=area).first()
     created = profile is None
     profile = profile or AreaProfile(area=area)

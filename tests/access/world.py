@@ -15,7 +15,7 @@ services would refuse to create them in another county.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -135,6 +135,9 @@ class World:
     sibling_village: Place
     other_township: Place
     other_county: Place
+    # poorvillages: {county code prefix: ranking run}, {village code: its 贫困村退出} (_poor_villages below).
+    ranking_runs: dict = field(default_factory=dict)
+    village_exits: dict = field(default_factory=dict)
 
     def restore_files(self) -> None:
         """Put back files a request deleted (a report's deletion removes its file, and files do not
@@ -388,7 +391,7 @@ def build_world(tree, users) -> World:
     helper_user = UserFactory(username="sweep-helper", role=Role.HELPER, area=None)
     places["home"].helper.user = helper_user
     places["home"].helper.save(update_fields=["user"])
-    return World(
+    world = World(
         helper_user=helper_user,
         settings=settings,
         group=Group.objects.create(name="乡镇干部"),
@@ -400,6 +403,8 @@ def build_world(tree, users) -> World:
         users=mine,
         **places,
     )
+    _poor_villages(world, users.fupin, theirs["fupin"])
+    return world
 
 
 # --- households.changes ----------------------------------------------------------------------------
@@ -424,3 +429,36 @@ def _add_change_requests(places: dict[str, Place], **actors: dict[str, User]) ->
             filed_by=owners[name]["village"],
         )
         ChangeRequestMember.objects.create(request=place.change_request, member=son)
+
+
+# --- poorvillages: 贫困村识别 runs and 贫困村退出 -------------------------------------------------------
+
+
+def _poor_villages(world: World, ours: User, theirs: User) -> None:
+    """A finished ranking run in each county, and a 贫困村 with an exit awaiting the county in each place."""
+    from exits.models import VillageExit
+    from identification.poor_villages.models import RankingRow, RankingRun
+    from villages.models import AreaProfile
+
+    for user in (ours, theirs):
+        run = RankingRun.objects.create(
+            county=user.area, year=2012, income_year=2011, weights={"poverty_rate": "100"}, created_by=user,
+            status="done", progress=100,
+        )  # fmt: skip
+        world.ranking_runs[user.area.scope_prefix] = run
+    for place in (world.home, world.sibling_village, world.other_township, world.other_county):
+        village = place.village
+        run = world.ranking_runs[village.code[:6]]
+        RankingRow.objects.create(
+            run=run, area=village, level="village", persons=1, fupin_persons=0, poverty_rate=0, parts={},
+            score=0, rank=1, township_rank=1,
+        )  # fmt: skip
+        AreaProfile.objects.update_or_create(
+            area=village, defaults={"is_poor_village": True, "poor_village_year": 2012}
+        )
+        world.village_exits[village.code] = VillageExit.objects.create(
+            village=village, year=2014, state="publicized", proposed_by=ours if place is not world.other_county else theirs,
+            figures={"persons": 1, "fupin_persons": 0, "poverty_rate": "0.0000", "net_income": None,
+                     "collective_income": None, "threshold": "3.00"},
+            checks=[{"code": "poverty_rate", "label": "贫困发生率", "ok": True, "detail": "0.00%"}],
+        )  # fmt: skip

@@ -15,7 +15,7 @@ from villages.models import Area, AreaProfile
 
 PROFILE = {
     "name": "山龙村",
-    "profile-is_poor_village": "on",
+    "profile-net_income_per_capita": "2650.00",
     "profile-has_paved_road": "on",
     "profile-has_power": "on",
     "profile-collective_income": "12000.50",
@@ -130,31 +130,39 @@ def test_admin_fills_in_a_village_profile_and_it_is_audited(client, users, count
 
     assert response.status_code == 302
     profile = AreaProfile.objects.get(area=county_tree.shanlong)
-    assert profile.is_poor_village and profile.has_paved_road and profile.has_power
-    assert not profile.has_clinic
+    assert (
+        profile.has_paved_road and profile.has_power and profile.net_income_per_capita == Decimal("2650.00")
+    )
+    assert not profile.has_clinic and not profile.is_poor_village
     assert profile.collective_income == Decimal("12000.50")
     assert profile.distance_to_township_km == Decimal("8.5")
     event = AuditEvent.objects.get(event_type="area_profile_created")
     assert event.actor == users.admin and event.area_code == county_tree.shanlong.code
-    assert event.new["is_poor_village"] is True
+    assert event.new["has_paved_road"] is True
 
 
 def test_changing_a_profile_records_old_and_new(client, users, county_tree):
-    AreaProfile.objects.create(area=county_tree.shanlong, is_poor_village=False, has_power=True)
+    AreaProfile.objects.create(area=county_tree.shanlong, has_paved_road=False, has_power=True)
     client.force_login(users.admin)
 
     client.post(edit(county_tree.shanlong), PROFILE)
 
     event = AuditEvent.objects.get(event_type="area_profile_updated")
-    assert event.old["is_poor_village"] is False and event.new["is_poor_village"] is True
+    assert event.old["has_paved_road"] is False and event.new["has_paved_road"] is True
     assert "has_power" not in event.new  # unchanged fields are not in the trail
-    assert AreaProfile.objects.get(area=county_tree.shanlong).is_poor_village
+    assert AreaProfile.objects.get(area=county_tree.shanlong).has_paved_road
 
 
 def test_edit_form_shows_the_profile_fields(client, users, county_tree):
     client.force_login(users.admin)
     html = client.get(edit(county_tree.shanlong)).content.decode()
-    assert "是否贫困村" in html and "村集体经济收入(元)" in html and 'name="profile-has_broadband"' in html
+    assert (
+        "农民人均纯收入(元)" in html
+        and "村集体经济收入(元)" in html
+        and 'name="profile-has_broadband"' in html
+    )
+    # 是否贫困村 is the county's (贫困村识别 and 贫困村退出), not the profile form's.
+    assert 'name="profile-is_poor_village"' not in html
 
 
 def test_invalid_profile_is_refused_and_nothing_is_saved(client, users, county_tree):
@@ -177,7 +185,7 @@ def test_village_cadre_keeps_a_groups_profile(client, users, county_tree):
     response = client.post(edit(county_tree.dazhai), {**PROFILE, "name": "大寨组"})
 
     assert response.status_code == 302
-    assert AreaProfile.objects.get(area=county_tree.dazhai).is_poor_village
+    assert AreaProfile.objects.get(area=county_tree.dazhai).has_paved_road
 
 
 def test_only_the_administrator_edits_a_village_with_its_profile_on_one_form(client, users, county_tree):
@@ -220,7 +228,7 @@ def test_a_cadre_fills_in_her_own_villages_profile_but_may_not_rename_it(client,
     response = client.post(profile_url(county_tree.shanlong), PROFILE)
 
     assert response.status_code == 302
-    assert AreaProfile.objects.get(area=county_tree.shanlong).is_poor_village
+    assert AreaProfile.objects.get(area=county_tree.shanlong).has_paved_road
     assert AuditEvent.objects.get(event_type="area_profile_created").actor == users.alice
     assert client.post(edit(county_tree.shanlong), {**PROFILE, "name": "新名"}).status_code == 403
 

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from accounts.demo import create_demo_users, demo_accounts_table, demo_area_codes
 from assistance.demo import create_demo_assistance
 from exits.demo import create_demo_exits
+from exits.village_exits.demo import create_demo_poor_villages
 from households.demo import create_demo_change_requests, create_demo_households
 from identification.demo import create_demo_round
 from monitoring.demo import create_demo_monitoring
@@ -65,26 +66,30 @@ class Command(BaseCommand):
                 )
             self._step(4, "识别批次、规模控制指标和各环节的申请")
             demo_round = create_demo_round(rng)
-            self._step(5, "帮扶:帮扶单位、责任人、结对、驻村工作队、帮扶计划与措施、走访和小额信贷")
+            self._step(5, "贫困村识别测算、认定贫困村,一个贫困村退出(2014年)")
+            poor_villages = create_demo_poor_villages()
+            self._step(6, "帮扶:帮扶单位、责任人、结对、驻村工作队、帮扶计划与措施、走访和小额信贷")
             create_demo_assistance(rng)
             # 户情变更 in 山龙村 (households.changes): one approved, two in 丹凤镇's queue.
             create_demo_change_requests(rng)
-            self._step(6, "脱贫退出(2015年已退出和公示中的户)、低保退保和纳入建议")
+            self._step(7, "脱贫退出(2015年已退出和公示中的户)、低保退保和纳入建议")
             demo_exits = create_demo_exits(rng)
-            self._step(7, "防返贫监测:突发严重困难、监测运行、丹凤镇的预警和一户返贫申报")
+            self._step(8, "防返贫监测:突发严重困难、监测运行、丹凤镇的预警和一户返贫申报")
             monitoring = create_demo_monitoring(rng)
         # Fresh statistics for the planner: the bulk-loaded tables would otherwise look empty to it
         # until autovacuum gets round to them (a county export then takes minutes instead of seconds).
-        self._step(8, "更新数据库统计信息")
+        self._step(9, "更新数据库统计信息")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         levels = [a.level for a in areas.values()]
+        exited = f",{poor_villages.exited.name}已于2014年退出" if poor_villages.exited else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成演示县 师宗县:{levels.count('township')} 个乡镇、{levels.count('village')} 个行政村、"
                 f"{levels.count('group')} 个村民小组;{counts.households} 户 {counts.members} 人,"
                 f"其中贫困户 {counts.poor_households} 户 {counts.poor_members} 人;"
-                f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请"
+                f"识别批次“{demo_round.round.name}” {demo_round.applications} 份申请;"
+                f"贫困村 {poor_villages.marked} 个(测算 #{poor_villages.run.pk}){exited}"
                 f";{demo_exits.round.year} 年脱贫退出 {demo_exits.lifted} 户、村内公示中 {demo_exits.in_notice} 户,"
                 f"退保建议 {demo_exits.proposals['exit']} 户、纳入建议 {demo_exits.proposals['enter']} 户;"
                 f"防返贫监测预警 {monitoring.run.raised_total} 条,丹凤镇待核实 {monitoring.waiting} 条"
@@ -92,6 +97,8 @@ class Command(BaseCommand):
             )
         )
 
+    STEPS = 9
+
     def _step(self, number: int, text: str) -> None:
-        self.stdout.write(f"  [{number}/8] {text}……")
+        self.stdout.write(f"  [{number}/{self.STEPS}] {text}……")
         self.stdout.flush()

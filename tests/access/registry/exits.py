@@ -30,6 +30,40 @@ def step(name):
     return lambda world, role, place: {"pk": place.exit.pk, "step": name}
 
 
+# --- poorvillages: 贫困村退出 ---------------------------------------------------------------------------
+
+
+def village(world, role, place):
+    return {"code": place.village.code}
+
+
+def village_exit(world, role, place):
+    return {"pk": world.village_exits[place.village.code].pk}
+
+
+TOWNSHIP = frozenset({"township"})
+FUPIN = frozenset({"fupin"})
+
+VILLAGE_EXITS: dict[str, Entry] = {
+    # The report of one's own area: everyone with an area.
+    "exits:village_exits": Entry(get=codes(OK), post=codes(OK)),
+    "exits:village_exits_xlsx": Entry(get=codes(OK), post=codes(OK)),
+    "exits:village_exit_settings": Entry(
+        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN), post=codes(FORBIDDEN, fupin=OK)
+    ),
+    # An empty form / a village with an exit under way: refused with a message, nothing written.
+    "exits:village_exit_publish": Entry(
+        get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, township=REDIRECT), no_write=TOWNSHIP
+    ),
+    "exits:village_exit_propose": Entry(
+        args=village, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, township=REDIRECT), no_write=TOWNSHIP
+    ),
+    "exits:village_exit": Entry(args=village_exit, get=codes(OK), post=codes(OK)),
+    "exits:village_exit_decide": Entry(
+        args=village_exit, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=REDIRECT), no_write=FUPIN
+    ),
+}
+
 ENTRIES: dict[str, Entry] = {
     "exits:index": Entry(get=codes(REDIRECT), post=codes(REDIRECT)),
     "exits:worklist": Entry(get=codes(OK), post=codes(OK)),
@@ -57,4 +91,5 @@ ENTRIES: dict[str, Entry] = {
     "exits:dibao_decide": Entry(
         args=of("dibao_proposal"), get=codes(NOT_ALLOWED), post=codes(REDIRECT), no_write=ALL
     ),
+    **VILLAGE_EXITS,
 }

@@ -58,6 +58,12 @@ ALL = LOCAL | COUNTY
 round_ = county_wide(lambda w: {"pk": w.round.pk})
 decomposition = county_wide(lambda w: {"pk": w.decomposition.pk})
 
+
+def ranking_run(world, role, place):
+    """poorvillages: the ranking run of the place's county."""
+    return {"pk": world.ranking_runs[place.village.code[:6]].pk}
+
+
 ENTRIES = {
     # The sweep's applications were nominated: no scan, a 404 inside as outside.
     "identification:application_scan": Entry(args=application, get=codes(MISSING), post=codes(MISSING)),
@@ -156,4 +162,34 @@ ENTRIES = {
     ),
     "identification:quota_table": Entry(args=round_, get=codes(OK), post=codes(OK)),
     "identification:quota_table_xlsx": Entry(args=round_, get=codes(OK), post=codes(OK)),
+    # --- poorvillages: 贫困村识别 (county accounts only; 县扶贫办 writes) ---
+    "identification:poor_village_runs": Entry(
+        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN), post=codes(FORBIDDEN, fupin=OK)
+    ),
+    "identification:poor_village_settings": Entry(
+        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN), post=codes(FORBIDDEN, fupin=OK)
+    ),
+    "identification:poor_village_run": Entry(
+        args=ranking_run,
+        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
+        post=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
+    ),
+    "identification:poor_village_run_status": Entry(
+        args=ranking_run,
+        get=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
+        post=codes(OK, village=FORBIDDEN, township=FORBIDDEN),
+    ),
+    # Nothing ticked (mark) / a finished run (retry): refused by the service with a message, nothing written.
+    "identification:poor_village_mark": Entry(
+        args=ranking_run,
+        get=codes(NOT_ALLOWED),
+        post=codes(FORBIDDEN, fupin=REDIRECT),
+        no_write=frozenset({"fupin"}),
+    ),
+    "identification:poor_village_retry": Entry(
+        args=ranking_run,
+        get=codes(NOT_ALLOWED),
+        post=codes(FORBIDDEN, fupin=REDIRECT),
+        no_write=frozenset({"fupin"}),
+    ),
 }
