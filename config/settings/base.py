@@ -116,6 +116,15 @@ else:
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A kept connection that PostgreSQL dropped (restart, failover) is noticed before use, not by a 500.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# DATABASE_POOL=N: psycopg's pool of up to N connections per process instead of one kept connection
+# (measured against CONN_MAX_AGE in bench/README.md, "The deadline rush"; Django wants CONN_MAX_AGE 0).
+if env.int("DATABASE_POOL", default=0):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL"),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users, login, lockout.

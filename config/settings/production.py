@@ -9,6 +9,11 @@ from config.settings.base import *  # noqa: E402, F403
 from config.settings.base import STORAGES, env  # noqa: E402
 
 DEBUG = False
+# Persistent connections: a new PostgreSQL connection per request cost more CPU than Django itself under
+# load (bench/README.md, "The deadline rush"). base.py turns the health check on: a connection the server
+# dropped is replaced before use. DATABASE_POOL (base.py) uses psycopg's pool instead.
+if not env.int("DATABASE_POOL", default=0):
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
