@@ -54,8 +54,12 @@ def main(out: Path) -> None:
         ]
     sessions = []
     for username, role, area in wanted:
+        # The password is set once: a new one would change the session hash and sign out the sessions
+        # another run (the other server of a side-by-side pair) made a moment ago.
         user, _ = User.objects.update_or_create(
-            username=username, defaults={"role": role, "area": area, "password": password, "is_active": True}
+            username=username,
+            defaults={"role": role, "area": area, "is_active": True},
+            create_defaults={"role": role, "area": area, "is_active": True, "password": password},
         )
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)

@@ -13,13 +13,15 @@ RUSH_SECONDS=${RUSH_SECONDS:-120}
 mkdir -p "$OUT"
 export DJANGO_SETTINGS_MODULE=config.settings.production
 export SECRET_KEY=${SECRET_KEY:-bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz}
-export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 STATIC_ROOT=${STATIC_ROOT:-/tmp/rush-static}
+export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 STATIC_ROOT=${STATIC_ROOT:-$PWD/.artifacts/rush-static}
 export LOG_LEVEL=WARNING
 : "${DATABASE_URL:?DATABASE_URL}" "${REDIS_URL:?REDIS_URL}"
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python bench/rush/make_sessions.py "$OUT/sessions.json" >/dev/null
+# RUSH_GUNICORN_ARGS: extra options, e.g. "--worker-class gthread --threads 4".
+# shellcheck disable=SC2086
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" --timeout 120 \
-    --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
+    --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" ${RUSH_GUNICORN_ARGS:-} &
 GUNICORN=$!
 trap 'kill $GUNICORN; wait $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$PORT/login/" && break; sleep 0.5; done
