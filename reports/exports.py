@@ -333,6 +333,9 @@ def delete_expired(now: datetime.datetime | None = None) -> int:
 def delete(report: Report) -> None:
     if report.file:
         report.file.storage.delete(report.file.name)
+    # Parts an interrupted county archive left in the storage (a retry clears them too).
+    _discard_parts(report)
+    _discard_parts(report, earlier=True)
     report.delete()
 
 

@@ -83,8 +83,8 @@ def test_an_application_moving_on_shows_at_once_in_the_round_progress(
     client,
     users,
     county_tree,
-    flow,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    flow,  # noqa: F811  (the fixture imported above)
+    django_capture_on_commit_callbacks,
 ):
     household = HouseholdFactory(group=county_tree.dazhai)
     MemberFactory(household=household)

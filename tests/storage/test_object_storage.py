@@ -163,3 +163,16 @@ def test_the_marked_error_file_is_stored_and_served_through_the_view(
     assert b"".join(download.streaming_content) == bucket.read(job.error_file.name)
     client.force_login(users.alice)  # another user's import job is not theirs to open
     assert client.get(reverse("households:import_error_file", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_deleting_an_interrupted_archive_removes_the_parts_it_left(bucket, users, county_tree, registry):
+    report = Report.objects.create(kind=Kind.COUNTY_ARCHIVE, area=county_tree.county, user=users.fupin)
+    Report.objects.filter(pk=report.pk).update(status=Status.RUNNING, attempts=1)
+    report.refresh_from_db()
+    exports.write_part(report.pk, 1, 0)  # one part written, then the worker died before the join
+    assert len(bucket.keys(f"reports/parts/{report.pk}-1/")) == 1
+
+    exports.delete(report)
+
+    assert bucket.keys() == []
