@@ -228,7 +228,8 @@ def join_parts(report_id: int, attempt: int) -> None:
                     shutil.copyfileobj(source, target, 1024 * 1024)
                 rows += count
         _finish(report, out, Written(archive_name(report), rows))
-        _discard_parts(report)
+    # Outside: a storage error while tidying up must not turn a finished report into a failed one.
+    _discard_parts(report)
 
 
 def storage_of_reports():
