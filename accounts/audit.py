@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from accounts import request_context
+from accounts import freshness, request_context
 from accounts.models import AuditEvent, User
 
 _labels: dict[str, str] = {}
@@ -66,11 +66,23 @@ def record(**kwargs) -> AuditEvent:
     """Write one event now, inside the caller's transaction (it rolls back with the change)."""
     audit_event = event(**kwargs)
     audit_event.save()
+    _data_changed([audit_event])
     return audit_event
 
 
 def record_many(events: Sequence[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=2000)
+    _data_changed(events)
+
+
+def _data_changed(events: Sequence[AuditEvent]) -> None:
+    """An audited change of domain data moves its area's version (accounts.freshness) on commit, so cached
+    counts and dashboards of that area show it at once. Sign-ins and the edge's access records (no
+    object, or a user account) change no figures."""
+    user_type = ContentType.objects.get_for_model(User).pk
+    codes = {e.area_code for e in events if e.content_type_id is not None and e.content_type_id != user_type}
+    if codes:
+        freshness.changed_on_commit(codes)
 
 
 def forget(obj: models.Model) -> None:

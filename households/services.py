@@ -6,12 +6,12 @@ same the import uses; they are checked again here because a service must not tru
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from accounts import freshness
 from accounts.models import Role, User
 from households import choices
 from households.models import Case, Household, IncomeRecord, Member
@@ -90,21 +90,21 @@ MEMBER_FIELDS = (
 )
 
 
-# Counts on the household list are cached under this version (households.views.household_facets);
-# every write moves it on, so a cadre sees their new household counted at once.
-COUNTS_VERSION_KEY = "households:counts-version"
+# Counts on the household list (households.views.household_facets) and the dashboards are cached under
+# their area's version (accounts.freshness); every write moves it on, so a cadre sees their new household
+# counted at once. Audited changes move it by themselves (accounts.audit); households' own writes, which
+# keep their history in django-simple-history instead, call registry_changed.
 
 
-def registry_changed() -> None:
-    """Call after any write to households, members or cases (the import too)."""
-    try:
-        cache.incr(COUNTS_VERSION_KEY)
-    except ValueError:
-        cache.set(COUNTS_VERSION_KEY, 1, timeout=None)
+def registry_changed(codes: Iterable[str] = ("",)) -> None:
+    """Call after any write to households, members or cases, with the codes of their 村民小组 (or "" for
+    a change anywhere); now — inside a transaction, use freshness.changed_on_commit."""
+    freshness.changed(codes)
 
 
 def counts_version() -> int:
-    return cache.get_or_set(COUNTS_VERSION_KEY, 1, timeout=None)
+    """Moves on with every change anywhere."""
+    return freshness.root_version()
 
 
 def can_edit_households(user: User) -> bool:
@@ -259,7 +259,7 @@ def household_create(*, actor: User, data: Mapping, members: Sequence[Mapping]) 
     household._history_user = actor
     household.save()
     _write_members(household=household, actor=actor, members=members, creating=True)
-    transaction.on_commit(registry_changed)
+    freshness.changed_on_commit([household.group.code])
     return household
 
 
@@ -280,6 +280,7 @@ def household_update(
     _check_group(actor, data.get("group", locked.group))
     _check_members(members, household_id=locked.pk)
     _check_household(actor, locked, data)
+    before = locked.group.code
     _set_household_fields(locked, data)
     locked.full_clean()
     locked._history_user = actor
@@ -287,7 +288,7 @@ def household_update(
     _write_members(household=locked, actor=actor, members=members)
     if not Household.objects.visible_to(actor).filter(pk=locked.pk).exists():
         raise PermissionDenied("保存后该户将不在您的管辖范围内,未保存。")
-    transaction.on_commit(registry_changed)
+    freshness.changed_on_commit([before, locked.group.code])  # both groups' figures, if it moved
     return locked
 
 

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import freshness
 from households import choices, services
 from households.card import INCOME_COLUMNS, build_card, card_xlsx, household_history
 from households.changes.selectors import change_requests_for
@@ -230,8 +231,9 @@ def household_facets(request: HttpRequest) -> HttpResponse:
         facets = _facets(households, filters)
     else:
         # A county's unfiltered counts read 100,000 households; the next visitor of the same area and
-        # filters reuses them until the registry changes (services.registry_changed) or a minute passes.
-        key = f"households:counts:{services.counts_version()}:{filters.user.area.scope_prefix}:{urlencode(filters.query_without())}"
+        # filters reuses them until the area's data change (accounts.freshness) or a minute passes.
+        prefix = filters.user.area.scope_prefix
+        key = f"households:counts:{freshness.version(prefix)}:{prefix}:{urlencode(filters.query_without())}"
         facets = cache.get_or_set(key, lambda: _facets(households, filters), timeout=FACET_CACHE_SECONDS)
     return render(request, "households/partials/facets.html", {"facets": facets})
 

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts import freshness
 from identification import selectors as identification_selectors
 from identification.choices import FINAL_STATES, State
 from identification.models import Round
@@ -26,6 +28,8 @@ from reports.statistics import ATTRIBUTES, CAUSES, CLASSES, PROGRAMS, STATES, Ar
 from villages.models import Area
 from villages.selectors import areas_for
 
+# A bound on staleness for changes no version records (none known; the counts do not depend on time).
+DASHBOARD_CACHE_SECONDS = 5 * 60
 DASHBOARD_LEVELS = (Area.Level.COUNTY, Area.Level.TOWNSHIP, Area.Level.VILLAGE)
 # Case states each roll can be in (已脱贫 and 返贫 exist only on the 扶贫 roll).
 STATES_OF_PROGRAM = {
@@ -91,10 +95,25 @@ def area_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     return _render(request, area)
 
 
+def _figures(user, area: Area, round: Round | None) -> tuple[statistics.FiguresTable, dict | None]:
+    """The area's figures and the round's progress, cached per area under its data version
+    (accounts.freshness): a change inside the area, or above it, moves the version on; a change in
+    another village leaves them standing. They depend on the area and the round only, not on who asks:
+    the scope is checked first, and everything inside an area the user may open is visible to them."""
+    statistics.check_scope(user, area)
+    key = f"reports:dashboard:{freshness.version(area.scope_prefix)}:{area.code}:{round.pk if round else 0}"
+
+    def compute() -> tuple[statistics.FiguresTable, dict | None]:
+        table = statistics.figures_by_child(area, user=user, round=round)
+        return table, _progress(user, round, table.rows) if round else None
+
+    return cache.get_or_set(key, compute, timeout=DASHBOARD_CACHE_SECONDS)
+
+
 def _render(request: HttpRequest, area: Area) -> HttpResponse:
     user = request.user
     round = _round(request)
-    table = statistics.figures_by_child(area, user=user, round=round)
+    table, progress = _figures(user, area, round)
     total = table.total
     child_label = Area.Level(area.child_level).label
     visible_prefix = user.area.scope_prefix
@@ -140,7 +159,7 @@ def _render(request: HttpRequest, area: Area) -> HttpResponse:
             title=f"{area.name}扶贫对象主要致贫原因(户)",
             slices=[(str(label), total.by_cause.get(key, Tally()).households) for key, label in CAUSES],
         ),
-        "progress": _progress(user, round, table.rows) if round else None,
+        "progress": progress,
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.models import User
+from config.storage import delete_folder, save_local
 from jobs.progress import throttled
 from reports.models import Report, Status
 from villages.models import Area
@@ -67,7 +69,30 @@ class ExportJob:
 
 
 def scratch_dir(report: Report) -> Path:
+    """This worker's own working folder for the attempt (never shared: parts go through the storage)."""
     return Path(settings.MEDIA_ROOT) / "reports" / "scratch" / f"{report.pk}-{report.attempts}"
+
+
+def parts_folder(report: Report) -> str:
+    """Where the attempt's parts wait for their join, in the storage: the parts of a county archive are
+    written by whichever worker is free, on whichever machine, and zipped by another."""
+    return f"reports/parts/{report.pk}-{report.attempts}"
+
+
+def _discard_parts(report: Report, *, earlier: bool = False) -> None:
+    """The stored parts of this attempt, or (`earlier`) of every attempt before it."""
+    storage = Report._meta.get_field("file").storage
+    if not earlier:
+        delete_folder(storage, parts_folder(report))
+        return
+    try:
+        folders, _files = storage.listdir("reports/parts")
+    except FileNotFoundError:
+        return
+    for folder in folders:
+        pk, _sep, attempt = folder.partition("-")
+        if pk == str(report.pk) and attempt != str(report.attempts):
+            delete_folder(storage, f"reports/parts/{folder}")
 
 
 def reveals_of(report: Report) -> frozenset[str]:
@@ -96,6 +121,7 @@ def run(report_id: int, *, inline: bool = False) -> Report | None:
         shutil.rmtree(earlier, ignore_errors=True)
     scratch.mkdir(parents=True)
     if report.kind in PARTS:
+        _discard_parts(report, earlier=True)
         _run_parts(report, len(PARTS[report.kind](report, reveals_of(report))), inline=inline)
         return Report.objects.get(pk=report.pk)
     job = ExportJob(
@@ -136,12 +162,16 @@ def write_part(report_id: int, attempt: int, index: int) -> None:
     reveals = reveals_of(report)
     parts = PARTS[report.kind](report, reveals)
     part = parts[index]
-    job = ExportJob(
-        report=report, path=scratch_dir(report) / f"part-{index}", reveals=reveals, area=part.area
-    )
-    with _failure_recorded(report, cleanup=False):
+    # A folder of its own: other parts of the same report may run beside it on this machine.
+    with (
+        _failure_recorded(report, cleanup=False),
+        tempfile.TemporaryDirectory(prefix="jiandang-part-") as folder,
+    ):
+        job = ExportJob(report=report, path=Path(folder) / "part", reveals=reveals, area=part.area)
         written = WRITERS[part.kind](job)
-        job.path.with_suffix(".rows").write_text(str(written.rows))
+        # Stored, not left on this machine: the join may run on another worker. The row count rides
+        # in the name, so the join needs no second file.
+        save_local(storage_of_reports(), f"{parts_folder(report)}/part-{index}-{written.rows}", job.path)
         Report.objects.filter(pk=report_id, status=Status.RUNNING, attempts=attempt).update(
             progress=Least(F("progress") + 95 // len(parts), 95), heartbeat_at=timezone.now()
         )
@@ -155,16 +185,41 @@ def join_parts(report_id: int, attempt: int) -> None:
     if report is None:
         return
     parts = PARTS[report.kind](report, reveals_of(report))
+    storage = storage_of_reports()
     scratch = scratch_dir(report)
+    scratch.mkdir(parents=True, exist_ok=True)
     out = scratch / "out"
     with _failure_recorded(report):
+        stored = dict(_stored_part(name) for name in storage.listdir(parts_folder(report))[1])
         rows = 0
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
             for index, part in enumerate(parts):
-                path = scratch / f"part-{index}"
-                archive.write(path, part.name)  # xlsx files are zips already: stored, not squeezed again
-                rows += int(path.with_suffix(".rows").read_text())
+                name, count = stored[index]
+                # xlsx files are zips already: stored, not squeezed again; copied in chunks, not in memory.
+                entry = zipfile.ZipInfo(part.name, _zip_time())
+                with (
+                    storage.open(f"{parts_folder(report)}/{name}", "rb") as source,
+                    archive.open(entry, "w", force_zip64=True) as target,
+                ):
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+                rows += count
         _finish(report, out, Written(archive_name(report), rows))
+    # Outside: a storage error while tidying up must not turn a finished report into a failed one.
+    _discard_parts(report)
+
+
+def storage_of_reports():
+    return Report._meta.get_field("file").storage
+
+
+def _stored_part(name: str) -> tuple[int, tuple[str, int]]:
+    """ "part-3-120" → (3, ("part-3-120", 120)): a part's index and its row count, from its stored name."""
+    _part, index, rows = name.split("-")[:3]
+    return int(index), (name, int(rows.split("_")[0]))
+
+
+def _zip_time() -> tuple[int, int, int, int, int, int]:
+    return timezone.localtime().timetuple()[:6]
 
 
 @contextmanager
@@ -178,6 +233,7 @@ def _failure_recorded(report: Report, *, cleanup: bool = True):
         logger.exception("report %s (%s) failed", report.pk, report.kind)
         report.fail(message, current_only=True)
         shutil.rmtree(scratch_dir(report), ignore_errors=True)
+        _discard_parts(report)
     else:
         if cleanup:
             shutil.rmtree(scratch_dir(report), ignore_errors=True)
@@ -225,6 +281,9 @@ def delete_expired(now: datetime.datetime | None = None) -> int:
 def delete(report: Report) -> None:
     if report.file:
         report.file.storage.delete(report.file.name)
+    # Parts an interrupted county archive left in the storage (a retry clears them too).
+    _discard_parts(report)
+    _discard_parts(report, earlier=True)
     report.delete()
 
 

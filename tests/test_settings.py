@@ -111,3 +111,57 @@ def test_a_redis_unix_socket_becomes_kombus_socket_url_for_celery(tmp_path):
     info = probe(DEBUG="1", EMBEDDED_POSTGRES_DIR="throwaway", REDIS_URL="unix:///tmp/jd/redis.socket")
     assert info["eager"] is False
     assert info["broker"] == "redis+socket:///tmp/jd/redis.socket"
+
+
+SHOW_DATABASE_AND_STORAGE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.files.storage import storages
+default_storage = storages["default"]
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "conn_max_age": db["CONN_MAX_AGE"],
+    "health_checks": db["CONN_HEALTH_CHECKS"],
+    "pool": db.get("OPTIONS", {}).get("pool"),
+    "storage": type(default_storage).__module__ + "." + type(default_storage).__name__,
+    "bucket": getattr(default_storage, "bucket_name", None),
+    "acl": getattr(default_storage, "default_acl", "n/a"),
+    "expire": getattr(default_storage, "querystring_expire", None),
+    "static": settings.STORAGES["staticfiles"]["BACKEND"],
+}))
+"""
+PRODUCTION_ENV = {"SECRET_KEY": "x" * 60, "DATABASE_URL": "postgres://jiandang@127.0.0.1:5432/jiandang"}
+
+
+def show(settings_module: str, **env) -> dict:
+    result = run_python(SHOW_DATABASE_AND_STORAGE, settings_module, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_keeps_health_checked_connections_and_local_files_by_default():
+    shown = show("config.settings.production", **PRODUCTION_ENV)
+    assert (shown["conn_max_age"], shown["health_checks"], shown["pool"]) == (60, True, None)
+    assert shown["storage"] == "django.core.files.storage.filesystem.FileSystemStorage"
+    assert shown["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_database_pool_replaces_kept_connections():
+    shown = show("config.settings.production", DATABASE_POOL="3", **PRODUCTION_ENV)
+    assert shown["conn_max_age"] == 0  # Django refuses a pool with persistent connections
+    assert shown["pool"] == {"min_size": 1, "max_size": 3, "timeout": 10}
+
+
+def test_a_storage_bucket_puts_files_on_private_s3_storage():
+    shown = show(
+        "config.settings.production",
+        STORAGE_BUCKET="jiandang",
+        AWS_S3_ENDPOINT_URL="http://minio:9000",
+        **PRODUCTION_ENV,
+    )
+    assert shown["storage"] == "storages.backends.s3.S3Storage"
+    assert (shown["bucket"], shown["acl"], shown["expire"]) == ("jiandang", None, 60)
+    assert (
+        shown["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )  # statics stay in the image

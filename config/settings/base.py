@@ -116,6 +116,15 @@ else:
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A kept connection that PostgreSQL dropped (restart, failover) is noticed before use, not by a 500.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# DATABASE_POOL=N: psycopg's pool of up to N connections per process instead of one kept connection
+# (measured against CONN_MAX_AGE in bench/README.md, "The deadline rush"; Django wants CONN_MAX_AGE 0).
+if env.int("DATABASE_POOL", default=0):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL"),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users, login, lockout.
@@ -206,6 +215,35 @@ WHITENOISE_USE_FINDERS = True
 UPLOAD_MAX_BYTES = 101 * 1024 * 1024
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+# Uploads and exports: the local file system under MEDIA_ROOT (one machine), or an S3-compatible bucket
+# (MinIO in docker-compose.yml) that web and workers on several machines share. Files are never served
+# from the bucket: every download goes through the app's scoped views, which stream it (README.md).
+STORAGE_BUCKET = env("STORAGE_BUCKET", default="")
+STORAGES = {
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default="us-east-1"),
+            "location": env("STORAGE_PREFIX", default=""),
+            # MinIO and most self-hosted servers want path-style URLs (bucket in the path, not the host).
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            # Private objects; a URL, should any code ask for one, is signed and lives one minute.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Like the file system: a name taken gets a suffix instead of replacing another file.
+            "file_overwrite": False,
+        },
+    }
+    if STORAGE_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Celery: a real broker when REDIS_URL is set, else eager in-process execution. `make run` sets it to
 # the embedded Redis it starts (config/run.py), a Unix socket, which kombu spells redis+socket://.

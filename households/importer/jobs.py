@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
+from config.storage import local_copy, save_local
 from households.importer.pipeline import can_import, import_roster
 from households.importer.workbook import write_error_workbook
 from jobs.progress import side_channel
@@ -27,6 +27,19 @@ def jobs_for(user: User):
     return ImportJob.objects.filter(user=user)
 
 
+def _marked_copy(job, source: Path, result) -> str:
+    """The upload with its errors marked, written beside the copy and stored; returns its stored name.
+    Not for a file the guard refused (nothing readable to mark)."""
+    if any(e.column == "文件" for e in result.errors):
+        return ""
+    target = source.with_name("errors.xlsx")
+    write_error_workbook(source=source, errors=result.errors, target=target, header_row=result.header_row)
+    storage = job.error_file.storage
+    if job.error_file:  # the preview's copy, replaced by the import's
+        storage.delete(job.error_file.name)
+    return save_local(storage, f"imports/errors/job-{job.pk}.xlsx", target)
+
+
 def run_import_job(*, job_id: int) -> None:
     """The preview (dry run) or the import of one job; safe to run again (the import is idempotent)."""
     from households.models import ImportJob
@@ -40,9 +53,12 @@ def run_import_job(*, job_id: int) -> None:
     try:
         if job.year is None:
             raise PermissionDenied("该导入没有选择识别年度,请重新上传并选择识别年度。")
-        result = import_roster(
-            path=job.file.path, user=job.user, dry_run=dry_run, year=job.year, progress=report
-        )
+        # The upload may be in a bucket, not on this worker's disk: read a private local copy of it.
+        with local_copy(job.file.storage, job.file.name) as source:
+            result = import_roster(
+                path=source, user=job.user, dry_run=dry_run, year=job.year, progress=report
+            )
+            error_file = _marked_copy(job, source, result) if result.errors else ""
     except PermissionDenied as denied:
         job.fail(str(denied))
         return
@@ -58,14 +74,6 @@ def run_import_job(*, job_id: int) -> None:
         # villages.guard would not read the file: the job fails with its reason (no marked copy to make).
         job.fail(refused.reason, progress=100, errors=[refused.as_dict()], error_count=1)
         return
-    error_file = ""
-    if result.errors:
-        error_file = f"imports/errors/job-{job.pk}.xlsx"
-        target = Path(settings.MEDIA_ROOT) / error_file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_error_workbook(
-            source=job.file.path, errors=result.errors, target=target, header_row=result.header_row
-        )
     if result.errors and not dry_run:
         end, message = job.fail, "复核时发现错误(数据可能已被他人修改),未写入任何数据。"
     elif result.errors:

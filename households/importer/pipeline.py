@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
+from accounts import freshness
 from accounts.models import Role, User
 from accounts.scoping import scope_prefix
 from households.importer.checking import Plan
@@ -105,6 +106,8 @@ def _import(*, path: Path | str, user: User, dry_run: bool, year: int, report: P
         if result.errors or dry_run:
             return result
         write(plan, report)
+        # The cached counts and dashboards of the importer's area (accounts.freshness), once committed.
+        freshness.changed_on_commit([user.area.code if user.area_id else ""])
     report(97)
     written = sum(result.counts.get(key, 0) for key in WRITE_COUNTS)
     if written > ANALYZE_MIN_ROWS:
