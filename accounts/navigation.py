@@ -34,6 +34,8 @@ NAVIGATION: dict[str, list[NavItem]] = {
     Role.COUNTY_FUPIN: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, IMPORT, AREAS],
     Role.COUNTY_MINZHENG: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, AREAS],
     Role.ADMIN: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, IMPORT, AREAS, ADMIN],
+    # The 市 reads its counties' registry and figures; the work of the rounds stays with the counties.
+    Role.CITY_FUPIN: [HOME, HOUSEHOLDS, STATISTICS],
     # A 帮扶责任人 works on a phone: their households, nothing area-wide.
     Role.HELPER: [MY_HOUSEHOLDS],
 }
