@@ -87,9 +87,7 @@ class Area(models.Model):
 
     def ancestors(self) -> list[Area]:
         """From the root (the 市 where registered, else the county) down to the parent, in one query."""
-        prefixes = [
-            self.code[:n].ljust(12, "0") for n in (4, 6, 9, 12) if n < SIGNIFICANT_DIGITS[self.level]
-        ]
+        prefixes = [self.code[:n].ljust(12, "0") for n in (4, 6, 9, 12) if n < SIGNIFICANT_DIGITS[self.level]]
         return list(Area.objects.filter(code__in=prefixes).order_by("code"))
 
     @property
