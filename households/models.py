@@ -117,9 +117,9 @@ class Household(models.Model):
     # `area_code` is the 村民小组's code; C collation, so that one btree both matches `LIKE '5303%'`
     # and orders the list (the database's default C.UTF-8 is not C to PostgreSQL 15's planner).
     area_code = models.CharField(
-        _("村民小组代码"), max_length=15, editable=False, default="", db_collation="C"
+        _("村民小组代码"), max_length=15, editable=False, default="", db_default="", db_collation="C"
     )
-    persons = models.PositiveSmallIntegerField(_("家庭人口数"), editable=False, default=0)
+    persons = models.PositiveSmallIntegerField(_("家庭人口数"), editable=False, default=0, db_default=0)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "area_code", "persons"])
     objects = AreaScopedQuerySet.as_manager()

@@ -18,6 +18,9 @@ from collections.abc import Sequence
 
 from django.db import connection, transaction
 
+# The columns the database keeps: no writer sets them (the importer leaves them out of its rows).
+DATABASE_KEPT = frozenset({"area_code", "persons"})
+
 _AREA_CODES_SQL = """
 UPDATE households_household h SET area_code = a.code
   FROM villages_area a WHERE a.id = h.group_id AND h.area_code IS DISTINCT FROM a.code

@@ -95,13 +95,20 @@ class Migration(migrations.Migration):
             model_name="household",
             name="area_code",
             field=models.CharField(
-                db_collation="C", default="", editable=False, max_length=15, verbose_name="村民小组代码"
+                db_collation="C",
+                db_default="",
+                default="",
+                editable=False,
+                max_length=15,
+                verbose_name="村民小组代码",
             ),
         ),
         migrations.AddField(
             model_name="household",
             name="persons",
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="家庭人口数"),
+            field=models.PositiveSmallIntegerField(
+                db_default=0, default=0, editable=False, verbose_name="家庭人口数"
+            ),
         ),
         migrations.RunSQL(RECOUNT, DROP),
         migrations.AddIndex(
