@@ -96,3 +96,13 @@ def test_a_city_is_always_a_root_and_a_township_never(prefecture, county_tree):
 def test_names_below_the_county_leave_the_city_and_county_out(prefecture, county_tree):
     assert county_tree.dazhai.full_name == "丹凤镇山龙村大寨组"
     assert [a.name for a in county_tree.danfeng.ancestors()] == ["曲靖市", "师宗县"]
+
+
+def test_the_city_users_pages_list_both_counties(client, prefecture, city_user):
+    client.force_login(city_user)
+    assert client.get(reverse("home")).status_code == 200
+    page = client.get(reverse("households:list")).context["page"]
+    assert [h.number for h in page.rows][0].startswith("530323") and len(page.rows) == 3
+    facets = client.post(reverse("households:facets")).context["facets"]
+    by_area = {f.label: f.count for f in facets["groups"][0].options}
+    assert (facets["total"], by_area) == (3, {"师宗县": 1, "罗平县": 2})
