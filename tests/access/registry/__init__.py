@@ -94,16 +94,7 @@ def entries() -> dict[str, Entry]:
 
     merged: dict[str, Entry] = {}
     for module in (
-        accounts,
-        villages,
-        notices,
-        households,
-        identification,
-        assistance,
-        exits,
-        monitoring,
-        reports,
-        admin,
+        accounts, villages, notices, households, identification, assistance, exits, monitoring, reports, admin
     ):
         overlap = merged.keys() & module.ENTRIES.keys()
         if overlap:
