@@ -62,8 +62,8 @@ def main() -> None:
                 bank_account, standard, attribute, main_cause, other_causes, other_cause_note, deep_poverty,
                 road_type, dangerous_house_grade, fuel, created_at, updated_at)
             SELECT g.code || lpad(i::text, 4, '0'), g.id, g.code, 0, '', '', '', '', '国家标准',
-                   (ARRAY['一般贫困户', '低保贫困户', '特困供养贫困户'])[1 + (g.id + i) % 3],
-                   (ARRAY['因病', '缺资金', '缺技术', '缺劳力', '因残', '因学'])[1 + (g.id * 7 + i) % 6],
+                   (ARRAY['一般贫困户', '低保贫困户', '特困供养贫困户'])[1 + (g.id + i) %% 3],
+                   (ARRAY['因病', '缺资金', '缺技术', '缺劳力', '因残', '因学'])[1 + (g.id * 7 + i) %% 6],
                    '{}', '', false, '', '', '', now(), now()
               FROM (SELECT id, code, row_number() OVER (ORDER BY code) AS n FROM villages_area
                      WHERE level = 'group') g, generate_series(1, %s) i
