@@ -223,7 +223,7 @@ def figures_by_level(
     rows = {a.code[:digits]: AreaFigures(code=a.code, name=a.name, level=a.level, area=a) for a in areas}
 
     total = AreaFigures(code=area.code, name=area.name, level=area.level, area=area, is_total=True)
-    _count_registry(rows, total, prefix=prefix, digits=digits)
+    _count_registry(rows, total, prefix=prefix, digits=digits, cases=cases_sql(area))
     _count_villages(rows, total, prefix=prefix, digits=digits)
     profiles = _profiles(areas + [area])
     for row in rows.values():
@@ -273,9 +273,33 @@ JOIN households_household h ON h.id = c.household_id
 WHERE h.area_code LIKE %(like)s
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
+# A township's or a village's cases, reached from its households one index lookup each (OFFSET 0 keeps
+# the planner from turning it back into a join): with the plain join the planner hashes the whole case
+# table, 45,000 cases for a village's 300 at 100,000 households and ten times that in a prefecture
+# (bench/README.md, "Scale"). A county is most of its case table anyway: the plain join is faster there.
+_AREA_CASES_SQL = """
+SELECT substr(h.area_code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
+       h.attribute, h.main_cause, count(*), sum(h.persons)::integer
+FROM households_household h
+CROSS JOIN LATERAL (SELECT program, state, poverty_class, entered_year FROM households_case c
+                    WHERE c.household_id = h.id OFFSET 0) c
+WHERE h.area_code LIKE %(like)s
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
 
 
-def _count_registry(rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int) -> None:
+def cases_sql(area: Area) -> str:
+    """The statement that counts an area's cases: per household below the county, a join above."""
+    return (
+        _AREA_CASES_SQL
+        if area.level in (Area.Level.TOWNSHIP, Area.Level.VILLAGE, Area.Level.GROUP)
+        else _CASES_SQL
+    )
+
+
+def _count_registry(
+    rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int, cases: str = _CASES_SQL
+) -> None:
     """Fill in the registry and roll counts of every row, and of the total in the same pass."""
     params = {"digits": digits, "like": f"{prefix}%"}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -285,7 +309,7 @@ def _count_registry(rows: dict[str, AreaFigures], total: AreaFigures, *, prefix:
         cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
         cursor.execute(_REGISTRY_SQL, params)
         registry = cursor.fetchall()
-        cursor.execute(_CASES_SQL, params)
+        cursor.execute(cases, params)
         cube = cursor.fetchall()
     for key, households, persons in registry:
         if key in rows:

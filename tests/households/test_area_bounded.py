@@ -249,11 +249,13 @@ def test_a_village_list_reads_its_own_range_of_the_area_index(big_registry, user
 def test_dashboard_statements_read_the_areas_households_and_no_member(big_registry, level):
     area = big_registry if level == "village" else big_registry.parent
     params = {"digits": 15 if level == "village" else 12, "like": f"{area.scope_prefix}%"}
-    for sql in (statistics._REGISTRY_SQL, statistics._CASES_SQL):
+    for sql in (statistics._REGISTRY_SQL, statistics.cases_sql(area)):
         found = scans(explain(sql, params))
         relations = {relation for _node, relation, _index in found}
         assert "households_member" not in relations and "villages_area" not in relations, found
         assert reads_only_the_area_range(found), found
+        # The area's cases through the case index, not the whole case table.
+        assert not any(node == "Seq Scan" for node, _relation, _index in found), found
 
 
 def test_the_county_statements_read_no_member(big_registry):
