@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_audit_request_origin'),
+        ("accounts", "0004_audit_request_origin"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(blank=True, choices=[('village_cadre', '村级录入员'), ('township_official', '乡镇审核员'), ('county_fupin', '县扶贫办'), ('county_minzheng', '县民政局'), ('admin', '系统管理员'), ('city_fupin', '市扶贫办'), ('helper', '帮扶责任人')], max_length=20, verbose_name='角色'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("village_cadre", "村级录入员"),
+                    ("township_official", "乡镇审核员"),
+                    ("county_fupin", "县扶贫办"),
+                    ("county_minzheng", "县民政局"),
+                    ("admin", "系统管理员"),
+                    ("city_fupin", "市扶贫办"),
+                    ("helper", "帮扶责任人"),
+                ],
+                max_length=20,
+                verbose_name="角色",
+            ),
         ),
     ]

@@ -4,31 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('villages', '0002_area_profile'),
+        ("villages", "0002_area_profile"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='area',
-            name='area_code_is_digits_of_level_length',
+            model_name="area",
+            name="area_code_is_digits_of_level_length",
         ),
         migrations.RemoveConstraint(
-            model_name='area',
-            name='area_only_county_is_root',
+            model_name="area",
+            name="area_only_county_is_root",
         ),
         migrations.AlterField(
-            model_name='area',
-            name='level',
-            field=models.CharField(choices=[('city', '市'), ('county', '县'), ('township', '乡镇'), ('village', '行政村'), ('group', '村民小组')], max_length=10, verbose_name='级别'),
+            model_name="area",
+            name="level",
+            field=models.CharField(
+                choices=[
+                    ("city", "市"),
+                    ("county", "县"),
+                    ("township", "乡镇"),
+                    ("village", "行政村"),
+                    ("group", "村民小组"),
+                ],
+                max_length=10,
+                verbose_name="级别",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('code__regex', '^\\d{12}$'), ('level__in', ['city', 'county', 'township', 'village'])), models.Q(('code__regex', '^\\d{15}$'), ('level', 'group')), _connector='OR'), name='area_code_is_digits_of_level_length'),
+            model_name="area",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("code__regex", "^\\d{12}$"), ("level__in", ["city", "county", "township", "village"])
+                    ),
+                    models.Q(("code__regex", "^\\d{15}$"), ("level", "group")),
+                    _connector="OR",
+                ),
+                name="area_code_is_digits_of_level_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'city'), ('parent__isnull', True)), ('level', 'county'), models.Q(models.Q(('level__in', ['city', 'county']), _negated=True), ('parent__isnull', False)), _connector='OR'), name='area_only_city_or_county_is_root'),
+            model_name="area",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", "city"), ("parent__isnull", True)),
+                    ("level", "county"),
+                    models.Q(
+                        models.Q(("level__in", ["city", "county"]), _negated=True), ("parent__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="area_only_city_or_county_is_root",
+            ),
         ),
     ]
