@@ -38,6 +38,21 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# The 市 account of a prefecture demo (seed_demo --counties): sees every county built, changes nothing.
+CITY_ACCOUNT = DemoAccount("shiji", "孙平", Role.CITY_FUPIN, "530300000000")
+
+
+def create_city_user(city: models.Model) -> User:
+    """The 市扶贫办 demo account on `city` (曲靖市), enrolled in the second factor like the county's."""
+    user = User(
+        username=CITY_ACCOUNT.username, last_name=CITY_ACCOUNT.full_name, role=CITY_ACCOUNT.role, area=city
+    )
+    user.password = make_password(DEMO_PASSWORD)
+    user.save()
+    two_factor.enrol_demo_device(user=user)
+    return user
+
+
 def demo_area_codes() -> list[str]:
     return [account.area_code for account in DEMO_ACCOUNTS if account.area_code]
 
@@ -70,7 +85,9 @@ def demo_accounts_table(area_names: Mapping[str, str]) -> str:
     """The accounts to try, for the console; `area_names` maps area codes to names."""
     lines = [f"演示账号(密码均为 {DEMO_PASSWORD}):"]
     needs_code = []
-    for account in DEMO_ACCOUNTS:
+    # The 市 account exists only in a prefecture demo (its area is then among the names).
+    city = [CITY_ACCOUNT] if CITY_ACCOUNT.area_code in area_names else []
+    for account in DEMO_ACCOUNTS + city:
         if account.area_code:
             name = area_names.get(account.area_code, "—")
         else:

@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     COUNTY_FUPIN = "county_fupin", _("县扶贫办")
     COUNTY_MINZHENG = "county_minzheng", _("县民政局")
     ADMIN = "admin", _("系统管理员")
+    # 市扶贫办: a prefecture's database (several counties) read by the 市; sees its counties, changes nothing.
+    CITY_FUPIN = "city_fupin", _("市扶贫办")
     # 帮扶责任人: scoped to the households paired with them (assistance.Pairing), not to an area.
     HELPER = "helper", _("帮扶责任人")
 
@@ -29,6 +31,7 @@ ROLE_AREA_LEVEL: dict[str, str | None] = {
     Role.COUNTY_FUPIN: "county",
     Role.COUNTY_MINZHENG: "county",
     Role.ADMIN: "county",
+    Role.CITY_FUPIN: "city",
     Role.HELPER: None,
 }
 

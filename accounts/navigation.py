@@ -41,6 +41,8 @@ NAVIGATION: dict[str, list[NavItem]] = {
     Role.COUNTY_FUPIN: [HOME, *WORK, STATISTICS, LEDGERS, IMPORT, AREAS],
     Role.COUNTY_MINZHENG: [HOME, *WORK, STATISTICS, LEDGERS, AREAS],
     Role.ADMIN: [HOME, *WORK, STATISTICS, LEDGERS, IMPORT, AREAS, ADMIN],
+    # The 市 reads its counties' registry and figures; the work of the rounds stays with the counties.
+    Role.CITY_FUPIN: [HOME, HOUSEHOLDS, STATISTICS],
     # A 帮扶责任人 works on a phone: their households, nothing area-wide.
     Role.HELPER: [MY_HOUSEHOLDS],
 }

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import audit
 from accounts.models import Role, User
 
-REQUIRED_ROLES = frozenset({Role.COUNTY_FUPIN, Role.COUNTY_MINZHENG, Role.ADMIN})
+REQUIRED_ROLES = frozenset({Role.COUNTY_FUPIN, Role.COUNTY_MINZHENG, Role.ADMIN, Role.CITY_FUPIN})
 TOTP_DEVICE_NAME = "手机验证器"
 RECOVERY_DEVICE_NAME = "恢复码"
 # The device seed_demo gives the demo county accounts; only it may be read out by `demo_otp`.

@@ -18,7 +18,7 @@ from households.bulk import copy_insert
 from households.idnumber import build
 from households.models import Case, Household, IncomeRecord, Member
 from villages.apportion import apportion
-from villages.demo import read_annex
+from villages.demo import COUNTY_CODE, township_poverty_rate
 from villages.models import Area
 
 INCOME_YEAR = 2011
@@ -77,14 +77,17 @@ class DemoCounts:
 
 
 class _IdNumbers:
-    """Unique, valid 身份证号: a sequence per birth date and gender."""
+    """Unique, valid 身份证号 of one county: a sequence per region code, birth date and gender."""
 
-    def __init__(self) -> None:
+    def __init__(self, region: str = REGION, old_region: str | None = OLD_REGION) -> None:
         self.used: Counter = Counter()
+        self.region, self.old_region = region, old_region
 
     def next(self, rng: random.Random, birth: datetime.date, gender: str) -> str:
         # A number keeps the county code of its issue: most people born before 1997 still carry 532227.
-        region = OLD_REGION if birth.year < REGION_CHANGED and rng.random() < 0.7 else REGION
+        # (Only 师宗县's old code is known here; the other demo counties' numbers all carry today's.)
+        old = self.old_region and birth.year < REGION_CHANGED and rng.random() < 0.7
+        region = self.old_region if old else self.region
         key = (region, birth, gender)
         n = self.used[key]
         self.used[key] += 1
@@ -241,94 +244,106 @@ def _income(
     return record
 
 
-def create_demo_households(rng: random.Random, count: int) -> DemoCounts:
-    """Insert `count` households with members, 2011 incomes and cases; history rows in bulk too."""
-    annex = {row["乡镇名"]: row for row in read_annex()}
-    townships = list(Area.objects.filter(level=Area.Level.TOWNSHIP).order_by("code"))
+def create_demo_households(rng: random.Random, count: int, *, county: Area | None = None) -> DemoCounts:
+    """Insert `count` households of `county` (default: the demo county, 师宗县) with members, 2011 incomes
+    and cases; history rows in bulk too. Townships get households in proportion to their 乡村人口数 (the
+    annex's, for 师宗县). Written one township at a time, so memory holds one township's families, not
+    the county's (a prefecture's 1,000,000 households stream through: `seed_demo --counties`)."""
+    county = county or Area.objects.get(code=COUNTY_CODE)
+    townships = list(Area.objects.filter(level=Area.Level.TOWNSHIP, parent=county).order_by("code"))
     groups_by_township: dict[int, list[Area]] = {t.pk: [] for t in townships}
-    for group in Area.objects.filter(level=Area.Level.GROUP).select_related("parent").order_by("code"):
+    groups = Area.objects.filter(level=Area.Level.GROUP, code__startswith=county.scope_prefix)
+    for group in groups.select_related("parent").order_by("code"):
         groups_by_township[group.parent.parent_id].append(group)
-    shares = apportion(count, [int(annex[t.name]["乡村人口数"]) for t in townships])
+    shares = apportion(count, [t.rural_population or 1 for t in townships])
 
-    ids = _IdNumbers()
+    region = county.code[:6]
+    ids = _IdNumbers(region, OLD_REGION if region == REGION else None)
     counts = DemoCounts()
-    households: list[Household] = []
-    families: list[tuple[Household, list[Member], dict]] = []
     for township, share in zip(townships, shares, strict=True):
-        row = annex[township.name]
-        rate = float(row["贫困发生率"]) / 100
-        mix = ETHNICITY_MIX.get(township.name, DEFAULT_ETHNICITY)
-        groups = groups_by_township[township.pk]
-        serial: Counter = Counter()
-        for _ in range(share):
-            group = rng.choice(groups)
-            serial[group.code] += 1
-            members = _family(rng, ids, _pick(rng, mix))
-            children = [m for m in members if m.relation in (choices.Relation.SON, choices.Relation.DAUGHTER)]
-            poor = rng.random() < rate
-            household = Household(
-                number=f"{group.code}{serial[group.code]:04d}",
-                group=group,
-                address=f"{group.parent.name.removesuffix('村民委员会').removesuffix('社区居民委员会')}村{group.name}",
-                phone=f"1{rng.choice('358')}{rng.randrange(10**9):09d}" if rng.random() < 0.7 else "",
-                bank_name="师宗县农村信用合作联社" if poor else "",
-                bank_account=f"6224{rng.randrange(10**15):015d}" if poor else "",
-                arable_land=Decimal(rng.randint(5, 80)) / 10,
-                forest_land=Decimal(rng.randint(0, 100)) / 10,
-                orchard_land=Decimal(rng.randint(0, 20)) / 10,
-                has_electricity=rng.random() < 0.97,
-                has_production_electricity=rng.random() < 0.6,
-                military_martyr_family=rng.random() < 0.01,
-                # As the national form reads them: one child; exactly two children, both daughters.
-                only_child_household=len(children) == 1,
-                two_daughters_household=[m.relation for m in children] == [choices.Relation.DAUGHTER] * 2,
-                has_broadcast_tv=rng.random() < 0.85,
-                road_distance_km=Decimal(rng.randint(0, 50)) / 10,
-                road_type=_pick(rng, (("泥土路", 45), ("砂石路", 30), ("水泥路", 25))),
-                housing_area=Decimal(rng.randint(30, 180)),
-                drinking_water_safe=rng.random() < 0.7,
-                drinking_water_difficult=rng.random() < 0.25,
-                fuel=_pick(rng, (("柴草", 55), ("煤炭", 30), ("电", 10), ("沼气", 5))),
-                in_cooperative=rng.random() < 0.1,
-                has_sanitary_toilet=rng.random() < 0.3,
-            )
-            household.irrigated_land = (household.arable_land * Decimal(rng.randint(0, 60)) / 100).quantize(
-                Decimal("0.1")
-            )
-            household.dangerous_house = poor and rng.random() < 0.3
-            household.dangerous_house_grade = rng.choice(("C级", "D级")) if household.dangerous_house else ""
-            plan = {"poor": poor}
-            if poor:
-                able = any(m.labour in ("普通劳动力", "技能劳动力") for m in members)
-                kind = rng.random()
-                if kind < 0.05 and len(members) <= 2:
-                    plan.update(
-                        attribute="特困供养贫困户", poverty_class=1, tekun=True, pc=rng.randint(500, 1300)
-                    )
-                elif kind < 0.32:
-                    plan.update(
-                        attribute="低保贫困户",
-                        poverty_class=2 if able else 1,
-                        dibao=True,
-                        pc=rng.randint(600, DIBAO_LINE - 50),
-                    )
-                else:
-                    plan.update(
-                        attribute="一般贫困户", poverty_class=3, pc=rng.randint(DIBAO_LINE, POVERTY_LINE - 50)
-                    )
-                household.attribute = plan["attribute"]
-                household.main_cause = _pick(rng, CAUSES)
-                others = {_pick(rng, CAUSES) for _ in range(rng.choice((0, 0, 1, 2)))} - {
-                    household.main_cause
-                }
-                household.other_causes = sorted(others)
-                household.deep_poverty = plan["pc"] < 1000 and rng.random() < 0.5
-            else:
-                plan["pc"] = rng.randint(POVERTY_LINE + 100, 9000)
-            households.append(household)
-            families.append((household, members, plan))
+        families = _township_families(rng, ids, county, township, groups_by_township[township.pk], share)
+        _write_families(rng, families, counts)
+    return counts
 
-    copy_insert(households, reason=CHANGE_REASON)
+
+def _township_families(
+    rng: random.Random, ids: _IdNumbers, county: Area, township: Area, groups: list[Area], share: int
+) -> list[tuple[Household, list[Member], dict]]:
+    """`share` households of a township, with their members and what their rolls will be."""
+    rate = township_poverty_rate(township.code[:9]) / 100
+    mix = ETHNICITY_MIX.get(township.name, DEFAULT_ETHNICITY)
+    serial: Counter = Counter()
+    families: list[tuple[Household, list[Member], dict]] = []
+    for _ in range(share):
+        group = rng.choice(groups)
+        serial[group.code] += 1
+        members = _family(rng, ids, _pick(rng, mix))
+        children = [m for m in members if m.relation in (choices.Relation.SON, choices.Relation.DAUGHTER)]
+        poor = rng.random() < rate
+        household = Household(
+            number=f"{group.code}{serial[group.code]:04d}",
+            group=group,
+            address=f"{group.parent.name.removesuffix('村民委员会').removesuffix('社区居民委员会')}村{group.name}",
+            phone=f"1{rng.choice('358')}{rng.randrange(10**9):09d}" if rng.random() < 0.7 else "",
+            bank_name=f"{county.name}农村信用合作联社" if poor else "",
+            bank_account=f"6224{rng.randrange(10**15):015d}" if poor else "",
+            arable_land=Decimal(rng.randint(5, 80)) / 10,
+            forest_land=Decimal(rng.randint(0, 100)) / 10,
+            orchard_land=Decimal(rng.randint(0, 20)) / 10,
+            has_electricity=rng.random() < 0.97,
+            has_production_electricity=rng.random() < 0.6,
+            military_martyr_family=rng.random() < 0.01,
+            # As the national form reads them: one child; exactly two children, both daughters.
+            only_child_household=len(children) == 1,
+            two_daughters_household=[m.relation for m in children] == [choices.Relation.DAUGHTER] * 2,
+            has_broadcast_tv=rng.random() < 0.85,
+            road_distance_km=Decimal(rng.randint(0, 50)) / 10,
+            road_type=_pick(rng, (("泥土路", 45), ("砂石路", 30), ("水泥路", 25))),
+            housing_area=Decimal(rng.randint(30, 180)),
+            drinking_water_safe=rng.random() < 0.7,
+            drinking_water_difficult=rng.random() < 0.25,
+            fuel=_pick(rng, (("柴草", 55), ("煤炭", 30), ("电", 10), ("沼气", 5))),
+            in_cooperative=rng.random() < 0.1,
+            has_sanitary_toilet=rng.random() < 0.3,
+        )
+        household.irrigated_land = (household.arable_land * Decimal(rng.randint(0, 60)) / 100).quantize(
+            Decimal("0.1")
+        )
+        household.dangerous_house = poor and rng.random() < 0.3
+        household.dangerous_house_grade = rng.choice(("C级", "D级")) if household.dangerous_house else ""
+        plan = {"poor": poor}
+        if poor:
+            able = any(m.labour in ("普通劳动力", "技能劳动力") for m in members)
+            kind = rng.random()
+            if kind < 0.05 and len(members) <= 2:
+                plan.update(
+                    attribute="特困供养贫困户", poverty_class=1, tekun=True, pc=rng.randint(500, 1300)
+                )
+            elif kind < 0.32:
+                plan.update(
+                    attribute="低保贫困户",
+                    poverty_class=2 if able else 1,
+                    dibao=True,
+                    pc=rng.randint(600, DIBAO_LINE - 50),
+                )
+            else:
+                plan.update(
+                    attribute="一般贫困户", poverty_class=3, pc=rng.randint(DIBAO_LINE, POVERTY_LINE - 50)
+                )
+            household.attribute = plan["attribute"]
+            household.main_cause = _pick(rng, CAUSES)
+            others = {_pick(rng, CAUSES) for _ in range(rng.choice((0, 0, 1, 2)))} - {household.main_cause}
+            household.other_causes = sorted(others)
+            household.deep_poverty = plan["pc"] < 1000 and rng.random() < 0.5
+        else:
+            plan["pc"] = rng.randint(POVERTY_LINE + 100, 9000)
+        household.area_code, household.persons = group.code, len(members)  # as the triggers set them
+        families.append((household, members, plan))
+    return families
+
+
+def _write_families(rng: random.Random, families: list, counts: DemoCounts) -> None:
+    copy_insert([household for household, _members, _plan in families], reason=CHANGE_REASON)
     members, incomes, cases = [], [], []
     for household, family, plan in families:
         for member in family:
@@ -377,7 +392,6 @@ def create_demo_households(rng: random.Random, count: int) -> DemoCounts:
             cases.append(Case(household=household, program="tekun", entered_year=ENTRY_YEAR, poverty_class=1))
     for rows in (members, incomes, cases):
         copy_insert(rows, reason=CHANGE_REASON)
-    return counts
 
 
 # 山龙村 (丹凤镇), where the demo's 村级录入员 cungan works and 乡镇审核员 xiangzhen decides.

@@ -273,7 +273,7 @@ class HouseholdFilterForm(forms.Form):
     def filter(self, households: QuerySet[Household]) -> QuerySet[Household]:
         data = self.cleaned_data
         if data.get("area"):
-            households = households.filter(group__code__startswith=data["area"].scope_prefix)
+            households = households.filter(area_code__startswith=data["area"].scope_prefix)
         if data.get("attribute"):
             households = households.filter(attribute=data["attribute"])
         if data.get("cause"):

@@ -122,9 +122,19 @@ class Household(models.Model):
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Kept by the database itself (households.persons, migration 0007): copies of what the household's
+    # group and members say, so that a list or a count of an area reads only that area's households,
+    # never the area table or the whole member table (bench/README.md, "Scale"). Never typed.
+    # `area_code` is the 村民小组's code; C collation, so that one btree both matches `LIKE '5303%'`
+    # and orders the list (the database's default C.UTF-8 is not C to PostgreSQL 15's planner).
+    area_code = models.CharField(
+        _("村民小组代码"), max_length=15, editable=False, default="", db_default="", db_collation="C"
+    )
+    persons = models.PositiveSmallIntegerField(_("家庭人口数"), editable=False, default=0, db_default=0)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "area_code", "persons"])
     objects = AreaScopedQuerySet.as_manager()
-    area_code_field = "group__code"
+    area_code_field = "area_code"
     helper_household_field = "pk"  # a 帮扶责任人 sees the households paired with them (accounts.scoping)
 
     class Meta:
@@ -132,6 +142,9 @@ class Household(models.Model):
         verbose_name = _("农户")
         verbose_name_plural = _("农户档案")
         ordering = ["number"]
+        # Every list of an area starts here: the area's range of this index, in list order, and
+        # nothing outside it, whatever the size of the table (LIMIT 50 reads 50 entries).
+        indexes = [models.Index(fields=["area_code", "number"], name="household_area_number")]
         constraints = [
             # 其他 as a cause says what in the note; the note is for that case only.
             models.CheckConstraint(

@@ -15,7 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -70,16 +71,36 @@ class Page:
     prev_before: str | None
 
 
+# The list's order: by 村民小组, then 户编号 — the index household_area_number, whose range for an area
+# holds exactly the area's households in this order. A page reads its 50 entries and nothing else,
+# in a village as in a prefecture (bench/README.md, "Scale"). For the system's own numbers (group
+# code + serial) this is plain 户编号 order.
+LIST_ORDER = ("area_code", "number")
+_ROW = "(households_household.area_code, households_household.number) {} (%s, %s)"
+
+
+def _beyond(households: QuerySet[Household], number: str, *, after: bool) -> Q:
+    """The rows after (or before) a cursor 户编号 in list order: a row comparison the index answers."""
+    area_code = households.filter(number=number).values_list("area_code", flat=True).first()
+    if area_code is None:
+        # The cursor's household has since left the filtered set: 户编号 alone still pages correctly
+        # through the system's own numbers (group code + serial).
+        return Q(number__gt=number) if after else Q(number__lt=number)
+    return Q(RawSQL(_ROW.format(">" if after else "<"), [area_code, number], BooleanField()))
+
+
 def _keyset_page(households: QuerySet[Household], *, after: str, before: str) -> Page:
-    """Pages by 户编号 (its unique index), so page 2,000 costs what page 1 costs; no deep OFFSET."""
+    """Pages by (村民小组代码, 户编号), so page 2,000 costs what page 1 costs; no deep OFFSET. The cursors
+    are 户编号 (unique); their group code is looked up with them."""
     if before:
-        rows = list(households.filter(number__lt=before).order_by("-number")[: PAGE_SIZE + 1])
+        earlier = households.filter(_beyond(households, before, after=False))
+        rows = list(earlier.order_by("-area_code", "-number")[: PAGE_SIZE + 1])
         has_prev = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE][::-1]
         return Page(rows, rows[-1].number if rows else None, rows[0].number if has_prev and rows else None)
-    ordered = households.order_by("number")
+    ordered = households.order_by(*LIST_ORDER)
     if after:
-        ordered = ordered.filter(number__gt=after)
+        ordered = ordered.filter(_beyond(households, after, after=True))
     rows = list(ordered[: PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -91,7 +112,7 @@ def _facets(households: QuerySet[Household], filters: HouseholdFilterForm) -> di
     data = filters.cleaned_data
     area = filters.selected_area()
     child_digits = SIGNIFICANT_DIGITS.get(area.child_level or "")
-    grouping = {"prefix": Substr("group__code", 1, child_digits)} if child_digits else {}
+    grouping = {"prefix": Substr("area_code", 1, child_digits)} if child_digits else {}
     by_area: dict[str, int] = {}
     by_attribute: dict[str, int] = {}
     by_cause: dict[str, int] = {}

@@ -104,7 +104,7 @@ def quota_used_of(round: Round, areas: Sequence[Area]) -> dict[str, int]:
     for queryset, measure in counts:
         rows = (
             queryset.order_by()
-            .annotate(prefix=Substr("household__group__code", 1, digits))
+            .annotate(prefix=Substr("household__area_code", 1, digits))
             .values("prefix")
             .annotate(n=measure)
         )
@@ -116,7 +116,7 @@ def quota_used_of(round: Round, areas: Sequence[Area]) -> dict[str, int]:
 
 def _counted_applications(round: Round, prefix: str) -> QuerySet[Application]:
     return Application.objects.filter(
-        round=round, state__in=QUOTA_STATES, household__group__code__startswith=prefix
+        round=round, state__in=QUOTA_STATES, household__area_code__startswith=prefix
     )
 
 
@@ -128,7 +128,7 @@ def _roll_members(round: Round, prefix: str) -> QuerySet[Member]:
     )
     counted = Application.objects.filter(household=OuterRef("household"), round=round, state__in=QUOTA_STATES)
     return (
-        Member.objects.filter(household__group__code__startswith=prefix)
+        Member.objects.filter(household__area_code__startswith=prefix)
         .filter(Exists(on_roll))
         .exclude(Exists(counted))
     )
@@ -210,7 +210,7 @@ def progress_by_area(user: User, round: Round, areas: Sequence[Area]) -> dict[st
     if not areas:
         return {}
     digits = len(areas[0].scope_prefix)
-    prefix = Substr("household__group__code", 1, digits)
+    prefix = Substr("household__area_code", 1, digits)
     result = {a.code: AreaProgress(states={}) for a in areas}
     by_prefix = {a.scope_prefix: result[a.code] for a in areas}
     rows = (

@@ -131,7 +131,8 @@ RULES: Sequence[Rule] = (
         Trigger.SERIOUS_ILLNESS,
         f"""SELECT m.household_id, 'member:' || m.id AS cause_key, m.name || ' 患有大病' AS reason,
                jsonb_build_object('member_id', m.id, 'member', m.name, 'health', m.health) AS data
-           FROM households_member m WHERE m.health = '患有大病' AND m.{IN_WATCHED}""",
+           FROM households_member m
+           WHERE m.health = '患有大病' AND m.removed_at IS NULL AND m.{IN_WATCHED}""",
         "家庭成员患有大病(每人一次)",
     ),
     Rule(
@@ -140,7 +141,8 @@ RULES: Sequence[Rule] = (
                m.name || ' 残疾等级' || m.disability_grade || '(重度残疾)' AS reason,
                jsonb_build_object('member_id', m.id, 'member', m.name, 'disability_grade', m.disability_grade) AS data
            FROM households_member m
-           WHERE m.health = '残疾' AND m.disability_grade IN ('一级', '二级') AND m.{IN_WATCHED}""",
+           WHERE m.health = '残疾' AND m.disability_grade IN ('一级', '二级') AND m.removed_at IS NULL
+             AND m.{IN_WATCHED}""",
         "家庭成员为一、二级残疾(每人一次)",
     ),
     Rule(
@@ -181,7 +183,7 @@ RULES: Sequence[Rule] = (
                       lag(hm.school_status) OVER (PARTITION BY hm.id ORDER BY hm.history_date, hm.history_id) AS before
                FROM households_historicalmember hm WHERE hm.{IN_WATCHED}
            ) c
-           JOIN households_member m ON m.id = c.id AND m.school_status = '非在校生'
+           JOIN households_member m ON m.id = c.id AND m.school_status = '非在校生' AND m.removed_at IS NULL
            WHERE c.school_status = '非在校生' AND c.before NOT IN ('非在校生', '学前教育')
              AND c.history_date < c.birth_date + interval '18 years'""",
         "未满18岁的在校生变为非在校生(每次变化一次)",

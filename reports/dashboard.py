@@ -1,8 +1,8 @@
 """The dashboards (统计): the figures of one area by its child areas, with charts.
 
 Who sees what follows the one scoping rule: a user opens the dashboard of their own area or of any area
-inside it, and nothing else (404, like a missing page). So the county roles open the county and any
-township or village; a 乡镇审核员 their township and its villages; a 村级录入员 their own village, by
+inside it, and nothing else (404, like a missing page). So the 市扶贫办 of a prefecture's database opens
+the 市, by county, and anything inside it; the county roles open the county and any township or village; a 乡镇审核员 their township and its villages; a 村级录入员 their own village, by
 村民小组. A 村民小组 has no dashboard of its own: its row is in its village's.
 
 Every number comes from reports.statistics (the exports use the same functions); the progress of the
@@ -30,7 +30,7 @@ from villages.selectors import areas_for
 
 # A bound on staleness for changes no version records (none known; the counts do not depend on time).
 DASHBOARD_CACHE_SECONDS = 5 * 60
-DASHBOARD_LEVELS = (Area.Level.COUNTY, Area.Level.TOWNSHIP, Area.Level.VILLAGE)
+DASHBOARD_LEVELS = (Area.Level.CITY, Area.Level.COUNTY, Area.Level.TOWNSHIP, Area.Level.VILLAGE)
 # Case states each roll can be in (已脱贫 and 返贫 exist only on the 扶贫 roll).
 STATES_OF_PROGRAM = {
     "fupin": ("active", "returned", "lifted", "exited"),

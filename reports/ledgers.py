@@ -45,9 +45,9 @@ def household_card(job: ExportJob) -> Written:
         job.path.write_bytes(card_xlsx(_card(household, job.reveals)))
         return Written(f"户卡-{household.number}.xlsx", 1)
     chosen = list(
-        households.filter(group__code__startswith=job.area.scope_prefix, cases__isnull=False)
+        households.filter(area_code__startswith=job.area.scope_prefix, cases__isnull=False)
         .distinct()
-        .order_by("group__code", "number")
+        .order_by("area_code", "number")
     )
     if not chosen:
         raise ExportError(f"{job.area.name}没有在册的户,没有户卡可导出。")

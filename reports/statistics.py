@@ -223,7 +223,7 @@ def figures_by_level(
     rows = {a.code[:digits]: AreaFigures(code=a.code, name=a.name, level=a.level, area=a) for a in areas}
 
     total = AreaFigures(code=area.code, name=area.name, level=area.level, area=area, is_total=True)
-    _count_registry(rows, total, prefix=prefix, digits=digits)
+    _count_registry(rows, total, prefix=prefix, digits=digits, cases=cases_sql(area))
     _count_villages(rows, total, prefix=prefix, digits=digits)
     profiles = _profiles(areas + [area])
     for row in rows.values():
@@ -253,44 +253,63 @@ def _check_scope(user: User | None, area: Area) -> None:
         raise PermissionDenied(f"无权查看“{area.name}”的统计数据。")
 
 
-# Two statements, measured at county scale (bench/README.md, "Dashboard"): one grouped pass over the
-# households with their member counts (aggregated from the member index in one go, cheaper than a
-# subquery per household), and one over the cases, grouped on every dimension at once: persons per
-# case household by a subquery, since only a third of the households have a case. The Python below
-# folds that small cube (under a thousand rows for the county by township) into the breakdowns. One
-# statement sharing a CTE of the households measured no faster; switching JIT off saved the most.
+# Two statements over the area's households alone (bench/README.md, "Dashboard" and "Scale"): the
+# households of the area are the range of `household_area_number` for its code prefix, and each carries
+# its persons (kept by the database: households.persons), so neither the area table nor the member
+# table is read. One pass for the registry; one over the area's cases, grouped on every dimension at
+# once. The Python below folds that small cube (under a thousand rows for the county by township) into
+# the breakdowns.
 _REGISTRY_SQL = """
-SELECT substr(a.code, 1, %(digits)s), count(*), coalesce(sum(p.n), 0)::integer
+SELECT substr(h.area_code, 1, %(digits)s), count(*), coalesce(sum(h.persons), 0)::integer
 FROM households_household h
-JOIN villages_area a ON a.id = h.group_id
-LEFT JOIN (SELECT household_id, count(*) AS n FROM households_member WHERE removed_at IS NULL GROUP BY household_id) p
-       ON p.household_id = h.id
-WHERE a.code LIKE %(like)s
+WHERE h.area_code LIKE %(like)s
 GROUP BY 1
 """
 _CASES_SQL = """
-SELECT substr(a.code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
-       h.attribute, h.main_cause, count(*),
-       sum((SELECT count(*) FROM households_member m WHERE m.household_id = h.id AND m.removed_at IS NULL))::integer
+SELECT substr(h.area_code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
+       h.attribute, h.main_cause, count(*), sum(h.persons)::integer
 FROM households_case c
 JOIN households_household h ON h.id = c.household_id
-JOIN villages_area a ON a.id = h.group_id
-WHERE a.code LIKE %(like)s
+WHERE h.area_code LIKE %(like)s
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+# A township's or a village's cases, reached from its households one index lookup each (OFFSET 0 keeps
+# the planner from turning it back into a join): with the plain join the planner hashes the whole case
+# table, 45,000 cases for a village's 300 at 100,000 households and ten times that in a prefecture
+# (bench/README.md, "Scale"). A county is most of its case table anyway: the plain join is faster there.
+_AREA_CASES_SQL = """
+SELECT substr(h.area_code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
+       h.attribute, h.main_cause, count(*), sum(h.persons)::integer
+FROM households_household h
+CROSS JOIN LATERAL (SELECT program, state, poverty_class, entered_year FROM households_case c
+                    WHERE c.household_id = h.id OFFSET 0) c
+WHERE h.area_code LIKE %(like)s
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 
 
-def _count_registry(rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int) -> None:
+def cases_sql(area: Area) -> str:
+    """The statement that counts an area's cases: per household below the county, a join above."""
+    return (
+        _AREA_CASES_SQL
+        if area.level in (Area.Level.TOWNSHIP, Area.Level.VILLAGE, Area.Level.GROUP)
+        else _CASES_SQL
+    )
+
+
+def _count_registry(
+    rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int, cases: str = _CASES_SQL
+) -> None:
     """Fill in the registry and roll counts of every row, and of the total in the same pass."""
     params = {"digits": digits, "like": f"{prefix}%"}
     with transaction.atomic(), connection.cursor() as cursor:
-        # The per-household subquery makes the planner's cost estimate look large enough for JIT,
-        # whose compilation (≈ 50 ms) costs more than it saves on a query of ≈ 70 ms; and with the
-        # default 4 MB the planner sorts the cube on disk where a hash of < 1,000 groups would do.
+        # A county's passes look costly enough to the planner for JIT, whose compilation (≈ 50 ms)
+        # costs more than it saves; and with the default 4 MB the planner sorts the cube on disk
+        # where a hash of < 1,000 groups would do.
         cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
         cursor.execute(_REGISTRY_SQL, params)
         registry = cursor.fetchall()
-        cursor.execute(_CASES_SQL, params)
+        cursor.execute(cases, params)
         cube = cursor.fetchall()
     for key, households, persons in registry:
         if key in rows:
@@ -402,21 +421,21 @@ class AssistanceFigures:
 # constraints), so the two LEFT JOINs never multiply rows. Loans in a second statement.
 _ASSISTANCE_SQL = """
 SELECT count(f.id), count(f.id) FILTER (WHERE p.id IS NOT NULL), count(DISTINCT p.helper_id), count(p.id)
-FROM households_household h JOIN villages_area g ON g.id = h.group_id
+FROM households_household h
 LEFT JOIN households_case f ON f.household_id = h.id AND f.program = 'fupin' AND f.state IN ('active', 'returned')
 LEFT JOIN assistance_pairing p ON p.household_id = h.id AND p.ended_on IS NULL
-WHERE g.code LIKE %(like)s
+WHERE h.area_code LIKE %(like)s
 """
 _LOANS_SQL = """
 SELECT count(*), coalesce(sum(l.amount), 0), count(*) FILTER (WHERE l.due_on < %(today)s)
-FROM assistance_loan l JOIN households_household h ON h.id = l.household_id JOIN villages_area g ON g.id = h.group_id
-WHERE g.code LIKE %(like)s AND l.status <> '已还'
+FROM assistance_loan l JOIN households_household h ON h.id = l.household_id
+WHERE h.area_code LIKE %(like)s AND l.status <> '已还'
 """
 _MEASURES_SQL = """
 SELECT ms.category, ms.funding_source, count(*), coalesce(sum(ms.amount), 0)
 FROM assistance_measure ms JOIN assistance_plan pl ON pl.id = ms.plan_id
-JOIN households_household h ON h.id = ms.household_id JOIN villages_area g ON g.id = h.group_id
-WHERE g.code LIKE %(like)s AND pl.year = %(year)s
+JOIN households_household h ON h.id = ms.household_id
+WHERE h.area_code LIKE %(like)s AND pl.year = %(year)s
 GROUP BY 1, 2
 """
 

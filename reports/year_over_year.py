@@ -85,7 +85,7 @@ class History:
 
 _SQL = """
 SELECT substr(a.code, 1, %(digits)s) AS key, c.program, c.entered_year, c.left_year, c.returned_year,
-       count(*), sum((SELECT count(*) FROM households_member m WHERE m.household_id = h.id))::integer
+       count(*), sum(h.persons)::integer
 FROM households_case c
 JOIN households_household h ON h.id = c.household_id
 JOIN villages_area a ON a.id = h.group_id

@@ -20,6 +20,27 @@ from villages.models import Area, AreaProfile
 DATA = Path(__file__).parent / "data"
 COUNTY_CODE = "530323000000"
 COUNTY_NAME = "师宗县"
+CITY_CODE = "530300000000"
+CITY_NAME = "曲靖市"
+# 曲靖市's counties (统计用区划代码) with roughly their number of 乡镇/街道, 师宗县 first: `seed_demo
+# --counties N` builds the first N. Only 师宗县's townships and villages are the real ones; the other
+# counties' are generated (names and sizes plausible, codes in the county's own range).
+QUJING_COUNTIES = (
+    ("530323", "师宗县", 8),
+    ("530302", "麒麟区", 11),
+    ("530303", "沾益区", 8),
+    ("530304", "马龙区", 9),
+    ("530322", "陆良县", 10),
+    ("530324", "罗平县", 12),
+    ("530325", "富源县", 11),
+    ("530326", "会泽县", 21),
+    ("530381", "宣威市", 26),
+)
+TOWNSHIP_STEMS = (
+    "板桥 东山 西泽 大河 新店 越州 茨营 潇湘 珠街 沿江 三宝 东川 大坡 小百户 召夸 芳华 板桥 马街 纳章 月望 "
+    "旧屋基 鲁布革 长底 九龙 阿岗 老厂 钟山 板桥 待补 乐业 大井 雨碌 五星 火红 新街 娜姑 金钟 者海 格宜 田坝 "
+    "羊场 热水 宝山 杨柳 双河 落水 务德 龙场 普立 西泽 文兴 得禄 海岱 倘塘 板桥 东山 龙华 古城"
+).split()
 
 # The annex's township names → 2012 township codes.
 ANNEX_TOWNSHIPS = {
@@ -105,10 +126,43 @@ def demo_area_tree(rng: random.Random) -> AreaSeed:
     return county
 
 
-def create_areas(tree: AreaSeed) -> dict[str, Area]:
-    """Insert the tree level by level with bulk inserts; returns every area by code."""
+def generated_county_tree(code: str, name: str, townships: int) -> AreaSeed:
+    """A county of 曲靖市 other than 师宗县: `townships` 乡镇 of 8–16 行政村 of 4–10 村民小组, generated with
+    a generator of its own (seeded by the code), so each county is the same whatever else is built."""
+    rng = random.Random(f"county-{code}")
+    county = AreaSeed(f"{code}000000", name, Area.Level.COUNTY)
+    stems = rng.sample(sorted(set(TOWNSHIP_STEMS)), townships)
+    for t, stem in enumerate(stems, 1):
+        is_xiang = t > townships * 2 // 3  # the remote ones are 乡, the rest 镇
+        t_code = f"{code}{100 + t if not is_xiang else 200 + t:03d}"
+        township = AreaSeed(
+            f"{t_code}000",
+            f"{stem}{'乡' if is_xiang else '镇'}",
+            Area.Level.TOWNSHIP,
+            indicators={"rural_population": rng.randint(15, 60) * 1000},
+        )
+        for v in range(1, rng.randint(8, 16) + 1):
+            v_code = f"{t_code}{200 + v:03d}"
+            village = AreaSeed(v_code, f"{rng.choice(GROUP_NAMES)}村民委员会", Area.Level.VILLAGE)
+            village.children = [
+                AreaSeed(f"{v_code}{i:03d}", f"{group}组", Area.Level.GROUP)
+                for i, group in enumerate(rng.sample(GROUP_NAMES, rng.randint(4, 10)), 1)
+            ]
+            township.children.append(village)
+        county.children.append(township)
+    return county
+
+
+def township_poverty_rate(code: str) -> float:
+    """贫困发生率 (%) of a township (its 9-digit code): the annex's for 师宗县, else a generated one."""
+    rate = _township_rates().get(code)
+    return rate if rate is not None else random.Random(f"rate-{code}").uniform(8, 35)
+
+
+def create_areas(tree: AreaSeed, *, parent: Area | None = None) -> dict[str, Area]:
+    """Insert the tree (below `parent`, if given) level by level with bulk inserts; returns every area by code."""
     created: dict[str, Area] = {}
-    level_nodes = [(tree, None)]
+    level_nodes = [(tree, parent)]
     while level_nodes:
         areas = [
             Area(code=node.code, name=node.name, level=node.level, parent=parent, **node.indicators)
@@ -152,7 +206,7 @@ def demo_profile(village: Area) -> AreaProfile:
             collective_income=Decimal(rng.randrange(80, 400) * 1000),
             distance_to_township_km=Decimal(rng.randint(0, 30)) / 10,
         )
-    poor = rng.random() < min(0.9, _township_rates()[village.code[:9]] / 50)
+    poor = rng.random() < min(0.9, township_poverty_rate(village.code[:9]) / 50)
 
     def share(if_poor: float, otherwise: float) -> bool:
         return rng.random() < (if_poor if poor else otherwise)

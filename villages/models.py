@@ -8,12 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import AreaScopedQuerySet
 
-# Digits of the 统计用区划代码 that a level's own part ends at: 530323 | 101 | 201 | 001.
-SIGNIFICANT_DIGITS = {"county": 6, "township": 9, "village": 12, "group": 15}
+# Digits of the 统计用区划代码 that a level's own part ends at: 5303 | 23 | 101 | 201 | 001.
+SIGNIFICANT_DIGITS = {"city": 4, "county": 6, "township": 9, "village": 12, "group": 15}
 
 
 class Area(models.Model):
-    """A node of the tree 县 → 乡镇 → 行政村 → 村民小组, keyed by its 统计用区划代码.
+    """A node of the tree (市 →) 县 → 乡镇 → 行政村 → 村民小组, keyed by its 统计用区划代码.
+
+    A county deployment has the county as its root; a prefecture's database (several counties on one
+    PostgreSQL, DESIGN.md "Scale") puts them under their 市 (曲靖市 530300000000).
 
     Counties, townships and villages carry the official 12-digit code (530323101201); a 村民小组 is
     its village's code plus three digits (530323101201003). Everything inside an area shares the
@@ -21,6 +24,7 @@ class Area(models.Model):
     """
 
     class Level(models.TextChoices):
+        CITY = "city", _("市")
         COUNTY = "county", _("县")
         TOWNSHIP = "township", _("乡镇")
         VILLAGE = "village", _("行政村")
@@ -57,14 +61,16 @@ class Area(models.Model):
             models.CheckConstraint(
                 name="area_code_is_digits_of_level_length",
                 condition=(
-                    Q(code__regex=r"^\d{12}$", level__in=["county", "township", "village"])
+                    Q(code__regex=r"^\d{12}$", level__in=["city", "county", "township", "village"])
                     | Q(code__regex=r"^\d{15}$", level="group")
                 ),
             ),
+            # A 市 is always a root; a county is one too unless its 市 is registered; the rest hang below.
             models.CheckConstraint(
-                name="area_only_county_is_root",
-                condition=Q(level="county", parent__isnull=True)
-                | Q(~Q(level="county"), parent__isnull=False),
+                name="area_only_city_or_county_is_root",
+                condition=Q(level="city", parent__isnull=True)
+                | Q(level="county")
+                | Q(~Q(level__in=["city", "county"]), parent__isnull=False),
             ),
         ]
 
@@ -80,13 +86,15 @@ class Area(models.Model):
         return other.code.startswith(self.scope_prefix)
 
     def ancestors(self) -> list[Area]:
-        """From the county down to the parent, in one query."""
-        prefixes = [self.code[:n].ljust(12, "0") for n in (6, 9, 12) if n < SIGNIFICANT_DIGITS[self.level]]
+        """From the root (the 市 where registered, else the county) down to the parent, in one query."""
+        prefixes = [self.code[:n].ljust(12, "0") for n in (4, 6, 9, 12) if n < SIGNIFICANT_DIGITS[self.level]]
         return list(Area.objects.filter(code__in=prefixes).order_by("code"))
 
     @property
     def full_name(self) -> str:
-        return "".join(a.name for a in self.ancestors()[1:]) + self.name
+        """The name below the county: 丹凤镇山龙村民委员会大寨组."""
+        above = (self.Level.CITY, self.Level.COUNTY)
+        return "".join(a.name for a in self.ancestors() if a.level not in above) + self.name
 
     @property
     def child_level(self) -> str | None:

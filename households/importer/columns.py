@@ -93,7 +93,8 @@ DEPENDENT_FIELDS = {
 }
 HOUSEHOLD_DEPENDENT = {"dangerous_house", "arable_land", "irrigated_land"}
 # Set by the importer, or not importable: never taken from a column.
-NOT_FROM_FILE = {"id", "group", "household", "created_at", "updated_at"}
+# area_code and persons: kept by the database (households.persons), never read from a file.
+NOT_FROM_FILE = {"id", "group", "household", "created_at", "updated_at", "area_code", "persons"}
 
 
 @dataclass(frozen=True)

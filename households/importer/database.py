@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.db import connection, models
 
+from households.persons import DATABASE_KEPT
+
 
 def fields_of(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
+    """The columns the import reads and writes: not the copies the database keeps (households.persons)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in DATABASE_KEPT]
 
 
 def defaults_of(model: type[models.Model]) -> dict[str, object]:

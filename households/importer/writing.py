@@ -73,7 +73,10 @@ class _Writer:
             return
         temp = f"import_{self.table}"
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {self.table}) ON COMMIT DROP")
+            # With the defaults: the columns the database keeps (households.persons) are not in the rows.
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {self.table} INCLUDING DEFAULTS) ON COMMIT DROP"
+            )
             cursor.execute(f"TRUNCATE {temp}")
         copy_rows(temp, self.columns, map(itemgetter(*self.columns), rows))
         assignments = ", ".join(f'"{c}" = t."{c}"' for c in self.columns[1:])

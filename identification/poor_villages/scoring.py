@@ -46,6 +46,7 @@ GROUP_FIGURES_SQL = f"""
     members AS (
         SELECT m.household_id, count(*) AS n
         FROM households_member m JOIN hh ON hh.id = m.household_id
+        WHERE m.removed_at IS NULL
         GROUP BY m.household_id
     ),
     fupin AS (

@@ -12,15 +12,32 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from accounts.demo import create_demo_users, demo_accounts_table, demo_area_codes
+from accounts.demo import (
+    CITY_ACCOUNT,
+    create_city_user,
+    create_demo_users,
+    demo_accounts_table,
+    demo_area_codes,
+)
 from assistance.demo import create_demo_assistance
 from exits.demo import create_demo_exits
 from exits.village_exits.demo import create_demo_poor_villages
 from households.demo import create_demo_change_requests, create_demo_households
 from identification.demo import create_demo_round
 from monitoring.demo import create_demo_monitoring
-from villages.demo import create_areas, demo_area_tree
+from villages.apportion import apportion
+from villages.demo import (
+    CITY_CODE,
+    CITY_NAME,
+    COUNTY_CODE,
+    QUJING_COUNTIES,
+    create_areas,
+    demo_area_tree,
+    generated_county_tree,
+)
 from villages.models import Area
+
+SEED_STEPS = 9  # the demo county's; a prefecture adds one
 
 
 class Command(BaseCommand):
@@ -32,10 +49,19 @@ class Command(BaseCommand):
             "--households", type=int, default=5000, help="农户数(默认 5000;全县规模约 100000)"
         )
         parser.add_argument(
+            "--counties",
+            type=int,
+            default=1,
+            choices=range(1, len(QUJING_COUNTIES) + 1),
+            metavar=f"1–{len(QUJING_COUNTIES)}",
+            help="县数(默认 1,只有师宗县);大于 1 时生成曲靖市及其前 N 个县(含市级账号 shiji),"
+            "--households 为各县合计、平均分到各县",
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="数据库已有数据时不做任何事,只打印演示账号(make run 用)"
         )
 
-    def handle(self, *args, seed: int, households: int, if_empty: bool, **options):
+    def handle(self, *args, seed: int, households: int, counties: int, if_empty: bool, **options):
         if Area.objects.exists():
             if not if_empty:
                 raise CommandError(
@@ -43,11 +69,16 @@ class Command(BaseCommand):
                 )
             self.stdout.write("数据库已有数据,跳过演示数据生成。")
         else:
-            self._seed(seed, households)
-        names = dict(Area.objects.filter(code__in=demo_area_codes()).values_list("code", "name"))
+            shares = apportion(households, [1] * counties)
+            self._seed(seed, shares[0], steps=SEED_STEPS + (counties > 1))
+            if counties > 1:
+                self._prefecture(random.Random(seed + 1), shares[1:])
+        codes = [*demo_area_codes(), CITY_ACCOUNT.area_code]
+        names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
         self.stdout.write(demo_accounts_table(names))
 
-    def _seed(self, seed: int, households: int) -> None:
+    def _seed(self, seed: int, households: int, *, steps: int = SEED_STEPS) -> None:
+        self.steps = steps
         started = time.monotonic()
         rng = random.Random(seed)
         self.stdout.write(f"正在生成演示县 师宗县(种子 {seed},{households} 户,约需 1–2 分钟)……")
@@ -97,8 +128,35 @@ class Command(BaseCommand):
             )
         )
 
-    STEPS = 9
+    def _prefecture(self, rng: random.Random, shares: list[int]) -> None:
+        """曲靖市 above 师宗县, and its next counties with `shares` households each, one county per
+        transaction and one township at a time inside it (bounded memory at 1,000,000 households)."""
+        started = time.monotonic()
+        self._step(SEED_STEPS + 1, f"曲靖市及其另外 {len(shares)} 个县({sum(shares)} 户,逐个乡镇写入)")
+        with transaction.atomic():
+            city = Area.objects.create(code=CITY_CODE, name=CITY_NAME, level=Area.Level.CITY)
+            Area.objects.filter(code=COUNTY_CODE).update(parent=city)
+            create_city_user(city)
+        for (code, name, townships), share in zip(QUJING_COUNTIES[1:], shares, strict=False):
+            with transaction.atomic():
+                areas = create_areas(generated_county_tree(code, name, townships), parent=city)
+                county = areas[f"{code}000000"]
+                counts = create_demo_households(rng, share, county=county)
+            self.stdout.write(
+                f"      {name}:{sum(a.level == 'township' for a in areas.values())} 个乡镇、"
+                f"{sum(a.level == 'village' for a in areas.values())} 个行政村,{counts.households} 户 "
+                f"{counts.members} 人({time.monotonic() - started:.0f} 秒)"
+            )
+            self.stdout.flush()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已生成曲靖市:{len(shares) + 1} 个县;市级账号 {CITY_ACCOUNT.username}"
+                f"(用时 {time.monotonic() - started:.1f} 秒)。"
+            )
+        )
 
     def _step(self, number: int, text: str) -> None:
-        self.stdout.write(f"  [{number}/{self.STEPS}] {text}……")
+        self.stdout.write(f"  [{number}/{self.steps}] {text}……")
         self.stdout.flush()
