@@ -634,3 +634,11 @@ class Decomposition(Job):
     def scope_label(self) -> str:
         """县 or 乡镇: who fixed the overrides and whose figure is split, for the screens."""
         return "乡镇" if self.is_township_run else "县"
+
+
+# 深度贫困 (seed 002 四(四)): its own package, its models registered with the app's here.
+from identification.deep_poverty.models import (  # noqa: E402, F401
+    DeepPovertyCriteria,
+    DeepPovertyEntry,
+    DeepPovertyList,
+)

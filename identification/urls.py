@@ -1,6 +1,7 @@
 from django.urls import path
 
 from identification import decomposition_views
+from identification.deep_poverty import views as deep_poverty
 from identification.views import applications, county, meetings, notices, samples
 
 app_name = "identification"
@@ -57,4 +58,16 @@ urlpatterns = [
     ),
     path("rounds/<int:pk>/quota-table/", decomposition_views.quota_table_view, name="quota_table"),
     path("rounds/<int:pk>/quota-table/xlsx/", decomposition_views.quota_table_xlsx, name="quota_table_xlsx"),
+    # 深度贫困 (identification.deep_poverty)
+    path("rounds/<int:pk>/deep-poverty/", deep_poverty.deep_poverty, name="deep_poverty"),
+    path(
+        "rounds/<int:pk>/deep-poverty/criteria/",
+        deep_poverty.deep_poverty_criteria,
+        name="deep_poverty_criteria",
+    ),
+    path(
+        "rounds/<int:pk>/deep-poverty/confirm/",
+        deep_poverty.deep_poverty_confirm,
+        name="deep_poverty_confirm",
+    ),
 ]

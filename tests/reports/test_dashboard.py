@@ -65,6 +65,8 @@ def shown(figures, level: str) -> list[str]:
         str(figures.dibao.persons),
         str(figures.tekun.households),
         str(figures.tekun.persons),
+        str(figures.deep_poverty.households),
+        str(figures.deep_poverty.persons),
     ]
     return cells
 
@@ -132,6 +134,8 @@ def test_summary_figures_and_breakdowns_equal_statistics(client, users, registry
         "dibao-persons": str(total.dibao.persons),
         "tekun-households": str(total.tekun.households),
         "tekun-persons": str(total.tekun.persons),
+        "deep-poverty-households": str(total.deep_poverty.households),
+        "deep-poverty-persons": str(total.deep_poverty.persons),
         "poor-villages": str(total.poor_villages),
     }
     context = client.get(DASHBOARD).context
