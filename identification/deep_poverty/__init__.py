@@ -5,8 +5,8 @@
 
 Readings (identification/README.md, 深度贫困):
 - "在贫困识别的基础上": the candidates are the households on the open 扶贫 roll;
-- "家庭收入最低": a county-set ceiling on 年人均纯收入 (the round's income year) is a condition, and the lowest
-  income ranks first among equal scores;
+- "家庭收入最低": a county-set ceiling on 年人均纯收入 (the latest income record up to the round's income year)
+  is a condition, and the lowest income ranks first among equal scores;
 - "生活最困难、条件最艰苦": county-weighted hardships (无劳动力, 大病/重残, 危房, 饮水困难), summed into a score;
 - the ranking is the county's (its target, seed 002's 1.37万人, is a county figure): every 乡/村/组 sees its own
   households with their county rank and whether they fall within the target;

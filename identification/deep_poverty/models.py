@@ -116,6 +116,7 @@ class DeepPovertyEntry(models.Model):
     rank = models.PositiveIntegerField(_("全县排序"))
     score = models.PositiveSmallIntegerField(_("分值"))
     per_capita_income = models.DecimalField(_("年人均纯收入(元)"), max_digits=10, decimal_places=2)
+    income_year = models.PositiveSmallIntegerField(_("收入年度"))
     persons = models.PositiveSmallIntegerField(_("人数"))
     hardships = models.JSONField(_("困难情形"), default=list)
 

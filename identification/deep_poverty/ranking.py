@@ -1,7 +1,8 @@
 """The county's 深度贫困 ranking: one set-based SQL statement over the registry.
 
-Candidates: households with an open 扶贫 case ("在贫困识别的基础上") inside the county, with an income record
-for the round's income year whose 年人均纯收入 is at most the county's ceiling ("家庭收入最低"). Each hardship
+Candidates: households with an open 扶贫 case ("在贫困识别的基础上") inside the county whose latest income
+record up to the round's income year (a household on the roll is not surveyed every year) shows a 年人均纯收入
+at most the county's ceiling ("家庭收入最低"). Each hardship
 the county weights ("生活最困难、条件最艰苦") adds its points; households reaching the minimum score are ranked
 county-wide by score (high first), then 年人均纯收入 (low first), then 户编号 (so the order is total and the
 same every time). Persons are summed down the ranking; a household is within the target while the running
@@ -57,11 +58,12 @@ _RANKED = f"""
 WITH candidate AS (
     SELECT h.id, h.number, a.code AS group_code,
            (SELECT count(*) FROM households_member m WHERE m.household_id = h.id)::integer AS persons,
-           round({_NET} / i.persons, 2) AS income,
+           round({_NET} / i.persons, 2) AS income, i.year AS income_year,
            {", ".join(f"{sql} AS {key}" for key, _l, _w, sql in HARDSHIPS)}
     FROM households_household h
     JOIN villages_area a ON a.id = h.group_id
-    JOIN households_incomerecord i ON i.household_id = h.id AND i.year = %(year)s
+    JOIN LATERAL (SELECT * FROM households_incomerecord r WHERE r.household_id = h.id AND r.year <= %(year)s
+                  ORDER BY r.year DESC LIMIT 1) i ON true
     WHERE a.code LIKE %(county)s
       AND EXISTS (SELECT 1 FROM households_case c WHERE c.household_id = h.id
                   AND c.program = 'fupin' AND c.state IN ('active', 'returned'))
@@ -85,6 +87,7 @@ class Ranked:
     group_code: str
     persons: int
     income: Decimal
+    income_year: int
     hardships: tuple[str, ...]
     score: int
     rank: int
@@ -116,7 +119,7 @@ class Ranking:
     total: AreaSummary
     county_households: int = 0  # within the target, county-wide
     county_persons: int = 0
-    missing_income: int = 0  # 扶贫 households of the area without the year's income record: not ranked
+    missing_income: int = 0  # 扶贫 households of the area without an income record up to the year: not ranked
     shown: int = field(default=0)
 
 
@@ -139,7 +142,8 @@ def ranked(criteria: DeepPovertyCriteria, area: Area, *, within_only: bool = Fal
     """The ranked households inside `area` (county rank, running persons), best first."""
     keys = ", ".join(key for key, *_ in HARDSHIPS)
     sql = (
-        _RANKED + f"SELECT id, number, group_code, persons, income, ARRAY[{keys}], score, rank, running, "
+        _RANKED
+        + f"SELECT id, number, group_code, persons, income, income_year, ARRAY[{keys}], score, rank, running, "
         "running <= %(target)s FROM ranked WHERE group_code LIKE %(area)s"
         + (" AND running <= %(target)s" if within_only else "")
         + " ORDER BY rank"
@@ -148,6 +152,7 @@ def ranked(criteria: DeepPovertyCriteria, area: Area, *, within_only: bool = Fal
     params = {**_params(criteria, _county_prefix(area)), "area": f"{area.scope_prefix}%", "limit": limit}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        rows = cursor.fetchall()
         return [
             Ranked(
                 household_id=pk,
@@ -155,13 +160,14 @@ def ranked(criteria: DeepPovertyCriteria, area: Area, *, within_only: bool = Fal
                 group_code=code,
                 persons=persons,
                 income=income,
+                income_year=income_year,
                 hardships=tuple(key for (key, *_), met in zip(HARDSHIPS, flags, strict=True) if met),
                 score=score,
                 rank=rank,
                 running=running,
                 within_target=within,
             )  # fmt: skip
-            for pk, number, code, persons, income, flags, score, rank, running, within in cursor.fetchall()
+            for pk, number, code, persons, income, income_year, flags, score, rank, running, within in rows
         ]
 
 
@@ -205,7 +211,7 @@ def ranking(criteria: DeepPovertyCriteria, area: Area, *, limit: int = 500) -> R
                  AND EXISTS (SELECT 1 FROM households_case c WHERE c.household_id = h.id
                              AND c.program = 'fupin' AND c.state IN ('active', 'returned'))
                  AND NOT EXISTS (SELECT 1 FROM households_incomerecord i
-                                 WHERE i.household_id = h.id AND i.year = %(year)s)""",
+                                 WHERE i.household_id = h.id AND i.year <= %(year)s)""",
             params,
         )
         missing = cursor.fetchone()[0]

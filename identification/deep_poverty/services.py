@@ -108,6 +108,7 @@ def list_confirm(*, round: Round, actor: User, note: str = "") -> DeepPovertyLis
                 rank=r.rank,
                 score=r.score,
                 per_capita_income=r.income,
+                income_year=r.income_year,
                 persons=r.persons,
                 hardships=list(r.hardships),
             )  # fmt: skip

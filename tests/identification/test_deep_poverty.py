@@ -164,7 +164,7 @@ def test_only_open_fupin_households_under_the_income_ceiling_with_the_years_inco
     poor(t.dazhai, labour="无劳动力", case_state="lifted")  # 已脱贫
     poor(t.dazhai, labour="无劳动力", program="dibao")  # 低保 only: not identified as 扶贫
     poor(t.dazhai, labour="无劳动力", case_state=None)  # on no roll
-    poor(t.dazhai, labour="无劳动力", year=2010)  # no 2011 income (the 2012 round's income year)
+    poor(t.dazhai, labour="无劳动力", year=2012)  # income only after 2011 (the 2012 round's income year)
     criteria = set_criteria(round_2012, users, target_persons=100)
 
     assert set(numbers(ranked(criteria, t.county))) == {kept.number, returned.number}
@@ -224,6 +224,17 @@ def test_an_area_sees_its_households_with_their_county_rank_and_its_child_areas_
     ]
     assert (township.total.candidates, township.total.households) == (3, 2)
     assert elsewhere.number not in numbers(township.rows) and fazai.number in numbers(township.rows)
+
+
+def test_the_latest_income_up_to_the_rounds_income_year_is_the_one_ranked(round_2012, county_tree, users):
+    household = poor(county_tree.dazhai, labour="无劳动力", income=900, year=2009)
+    IncomeRecord.objects.create(household=household, year=2010, persons=2, wage_income=1200)  # 600 a head
+    IncomeRecord.objects.create(household=household, year=2012, persons=2, wage_income=6000)  # after: unused
+    criteria = set_criteria(round_2012, users)
+
+    (row,) = ranked(criteria, county_tree.county)
+
+    assert (row.income, row.income_year) == (Decimal("600.00"), 2010)
 
 
 # --- confirmation -----------------------------------------------------------------------------------
