@@ -418,3 +418,22 @@ def test_an_account_without_an_area_is_refused(client, round_2012, users):
     client.force_login(UserFactory(username="helper", role=Role.HELPER, area=None))
 
     assert client.get(url("deep_poverty", round_2012)).status_code == 403
+
+
+def test_the_household_form_shows_the_flag_but_cannot_set_it(client, county_tree, users):
+    """The 户卡 flag is the county's confirmed list: a cadre's edit leaves it as it is."""
+    from tests.households.test_views import edit_post
+
+    household = poor(county_tree.dazhai, persons=1, labour="无劳动力")
+    head = household.members.get()
+    client.force_login(users.alice)
+    assert (
+        "由县扶贫办确认深度贫困名单时标注"
+        in client.get(reverse("households:edit", args=[household.pk])).content.decode()
+    )
+
+    data = edit_post(household, [(head, {"name": head.name, "id_number": head.id_number})], deep_poverty="on")
+    response = client.post(reverse("households:edit", args=[household.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not Household.objects.get(pk=household.pk).deep_poverty
