@@ -162,7 +162,10 @@ ENTRIES = {
         args=round_, get=codes(FORBIDDEN, fupin=OK), post=codes(FORBIDDEN, fupin=OK)
     ),
     "identification:deep_poverty_confirm": Entry(
-        args=round_, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=REDIRECT), no_write=frozenset({"fupin"})
+        args=round_,
+        get=codes(NOT_ALLOWED),
+        post=codes(FORBIDDEN, fupin=REDIRECT),
+        no_write=frozenset({"fupin"}),
     ),
     "identification:quota_table_xlsx": Entry(args=round_, get=codes(OK), post=codes(OK)),
 }
