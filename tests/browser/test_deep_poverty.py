@@ -32,12 +32,12 @@ def test_county_confirms_the_ranked_list_and_the_card_shows_it(
     page.goto(f"{base}/identification/rounds/{round_2012.pk}/deep-poverty/")
     expect(page.get_by_text("县扶贫办尚未设置本批次的深度贫困认定条件")).to_be_visible()
     page.get_by_role("link", name="设置认定条件").click()
-    page.get_by_label("深度贫困目标人数").fill("8")
-    page.get_by_label("年人均纯收入不高于(元)").fill("一千")
-    page.get_by_role("button", name="保存").click()
-    expect(page.get_by_text("请填写数字")).to_be_visible()  # what was typed stays, the reason is named
-    expect(page.get_by_label("深度贫困目标人数")).to_have_value("8")
+    page.get_by_label("深度贫困目标人数").fill("0")
     page.get_by_label("年人均纯收入不高于(元)").fill("1000")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".errorlist")).to_be_visible()  # refused with the reason, what was typed stays
+    expect(page.get_by_label("年人均纯收入不高于(元)")).to_have_value("1000")
+    page.get_by_label("深度贫困目标人数").fill("8")
     page.get_by_role("button", name="保存").click()
 
     ranking = page.locator("#deep-poverty-ranking tbody tr")
