@@ -57,6 +57,9 @@ class HouseholdForm(forms.ModelForm):
         else:
             self.fields["number"].required = False
             self.fields["number"].help_text = "留空由系统按村民小组代码加序号生成;已有全国系统户编号的照填。"
+        # 深度贫困户 is the county's confirmed list (identification.deep_poverty): shown here, set there.
+        self.fields["deep_poverty"].disabled = True
+        self.fields["deep_poverty"].help_text = "由县扶贫办确认深度贫困名单时标注。"
         if not may_set_attribute(user, self.instance if self.instance.pk else None):
             self.fields["attribute"].disabled = True
             self.fields[

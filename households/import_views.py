@@ -79,7 +79,7 @@ def import_confirm(request, pk: int):
     try:
         # Queue down: the job goes back to what it was, so 确认导入 is offered again.
         queued = dispatch.retry(
-            job, run_roster_import, allowed=lambda job: job.can_confirm, phase=ImportJob.Phase.IMPORT
+            job, run_roster_import, allowed=lambda locked: locked.can_confirm, phase=ImportJob.Phase.IMPORT
         )
     except QueueUnavailable as down:
         messages.error(request, down.message)

@@ -164,4 +164,6 @@ EVENT_LABELS = {
     "referral.created": "民政转扶贫办确认",
     "referral.accepted": "扶贫办确认为扶贫对象",
     "referral.declined": "扶贫办不予确认",
+    "deep_poverty.criteria_set": "设置深度贫困认定条件",
+    "deep_poverty.confirmed": "确认深度贫困名单",
 }

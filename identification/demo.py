@@ -46,6 +46,7 @@ from identification.choices import (
     SpotCheckLevel,
     State,
 )
+from identification.deep_poverty import services as deep_poverty
 from identification.models import Application, Referral, Round
 from villages.apportion import apportion
 from villages.demo import read_annex
@@ -609,6 +610,7 @@ def create_demo_round(rng: random.Random) -> DemoRound:
                         note="经核实,户主之子为县城企业正式职工,属排除情形", outcome=ObjectionOutcome.REJECT)  # fmt: skip
     demo.close(past, 33)
     demo.county()
+    _deep_poverty(round, fupin)
     # Running today: group notices (one with an open objection), village notices and the township's.
     running = demo.group_notices(40, only="recommended", reaching="recommended")
     with demo.day(41):
@@ -624,6 +626,28 @@ def create_demo_round(rng: random.Random) -> DemoRound:
         .values_list("state", "n")
     )
     return DemoRound(round=round, applications=sum(counts.values()), by_state=counts)
+
+
+def _deep_poverty(round: Round, fupin: User) -> None:
+    """The county's confirmed 深度贫困 list. Seed 002 二: 1.37万 深度贫困人口 among 11.28万 扶贫对象 (≈ 12%);
+    the demo county's target keeps that proportion of its own 扶贫 persons."""
+    persons = Member.objects.filter(
+        household__cases__program="fupin", household__cases__state__in=Case.OPEN_STATES
+    ).count()
+    deep_poverty.criteria_set(
+        round=round,
+        actor=fupin,
+        values={
+            "target_persons": max(1, persons * 137 // 1128),
+            "income_limit": Decimal(1000),
+            "min_score": 1,
+            "weight_no_labour": 3,
+            "weight_illness": 2,
+            "weight_dangerous_house": 2,
+            "weight_water": 1,
+        },
+    )
+    deep_poverty.list_confirm(round=round, actor=fupin, note="按县定条件确认(演示)")
 
 
 def _needs(round: Round, demo: _Demo, by_group: dict[int, list[Application]]) -> dict[int, int]:

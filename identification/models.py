@@ -637,4 +637,10 @@ class Decomposition(Job):
 
 
 # 贫困村识别 (seed 002 四(五)): its models live in their own package; imported here so Django finds them.
+# 深度贫困 (seed 002 四(四)): its own package, its models registered with the app's here.
+from identification.deep_poverty.models import (  # noqa: E402, F401
+    DeepPovertyCriteria,
+    DeepPovertyEntry,
+    DeepPovertyList,
+)
 from identification.poor_villages.models import RankingRow, RankingRun, RankingSettings  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from identification import decomposition_views
+from identification.deep_poverty import views as deep_poverty
 from identification.poor_villages import views as poor_villages
 from identification.views import applications, county, meetings, notices, samples
 
@@ -65,4 +66,16 @@ urlpatterns = [
     path("poor-villages/<int:pk>/status/", poor_villages.run_status, name="poor_village_run_status"),
     path("poor-villages/<int:pk>/mark/", poor_villages.run_mark, name="poor_village_mark"),
     path("poor-villages/<int:pk>/retry/", poor_villages.run_retry, name="poor_village_retry"),
+    # 深度贫困 (identification.deep_poverty)
+    path("rounds/<int:pk>/deep-poverty/", deep_poverty.deep_poverty, name="deep_poverty"),
+    path(
+        "rounds/<int:pk>/deep-poverty/criteria/",
+        deep_poverty.deep_poverty_criteria,
+        name="deep_poverty_criteria",
+    ),
+    path(
+        "rounds/<int:pk>/deep-poverty/confirm/",
+        deep_poverty.deep_poverty_confirm,
+        name="deep_poverty_confirm",
+    ),
 ]

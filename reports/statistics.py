@@ -18,6 +18,8 @@ What is counted (persons are a household's members *now*, not at the time it ent
   cases: a household that left the 低保 roll and came back has two 低保 cases.
 - `quota`: the round's 规模控制 persons for the area, where the county has set one. The total row's
   is the area's own quota, or else the sum of its child areas' quotas (when any is set).
+- `deep_poverty`: households flagged 深度贫困户 on their 户卡 (the county's confirmed list,
+  identification.deep_poverty), and their persons.
 - `villages`, `poor_villages`: 行政村 inside the area, and how many of them are 贫困村 (村情概况).
 
 A handful of grouped queries, whatever the number of areas: the registry, and its cases, keyed on the
@@ -99,6 +101,7 @@ class AreaFigures:
     fupin: Tally = Tally()
     dibao: Tally = Tally()
     tekun: Tally = Tally()
+    deep_poverty: Tally = Tally()
     by_attribute: dict[str, Tally] = field(default_factory=lambda: _zeros(ATTRIBUTES))
     by_cause: dict[str, Tally] = field(default_factory=lambda: _zeros(CAUSES))
     by_class: dict[int | None, Tally] = field(default_factory=lambda: _zeros(CLASSES))
@@ -260,7 +263,8 @@ def _check_scope(user: User | None, area: Area) -> None:
 # once. The Python below folds that small cube (under a thousand rows for the county by township) into
 # the breakdowns.
 _REGISTRY_SQL = """
-SELECT substr(h.area_code, 1, %(digits)s), count(*), coalesce(sum(h.persons), 0)::integer
+SELECT substr(h.area_code, 1, %(digits)s), count(*), coalesce(sum(h.persons), 0)::integer,
+       count(*) FILTER (WHERE h.deep_poverty), coalesce(sum(h.persons) FILTER (WHERE h.deep_poverty), 0)::integer
 FROM households_household h
 WHERE h.area_code LIKE %(like)s
 GROUP BY 1
@@ -311,11 +315,12 @@ def _count_registry(
         registry = cursor.fetchall()
         cursor.execute(cases, params)
         cube = cursor.fetchall()
-    for key, households, persons in registry:
+    for key, households, persons, deep_households, deep_persons in registry:
         if key in rows:
             for row in (rows[key], total):
                 row.households += households
                 row.persons += persons
+                row.deep_poverty += Tally(deep_households, deep_persons)
     # Summed into plain [households, persons] lists first: a county table by 村民小组 folds tens of
     # thousands of cube rows, and an immutable Tally per addition would cost more than the query.
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])

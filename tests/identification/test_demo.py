@@ -113,3 +113,21 @@ def test_every_demo_account_has_work_waiting(demo):
     for username, program in (("fupinban", "fupin"), ("minzheng", "dibao")):
         assert selectors.awaiting_decision(User.objects.get(username=username), round, program).exists()
     assert selectors.pending_referrals(User.objects.get(username="fupinban")).exists()
+
+
+@pytest.mark.django_db
+def test_demo_has_a_confirmed_deep_poverty_list_that_the_cards_follow(demo):
+    from identification.deep_poverty.models import DeepPovertyList
+
+    round = selectors.current_round()
+    listed = DeepPovertyList.objects.get(round=round)
+    criteria = round.deep_poverty_criteria
+    assert 0 < listed.persons <= criteria.target_persons and listed.confirmed_by.username == "fupinban"
+    on_list = set(listed.entries.values_list("household_id", flat=True))
+    assert len(on_list) == listed.households
+    assert set(Household.objects.filter(deep_poverty=True).values_list("pk", flat=True)) == on_list
+    assert (
+        not Case.objects.filter(household_id__in=on_list, program="fupin")
+        .exclude(state__in=Case.OPEN_STATES)
+        .exists()
+    )

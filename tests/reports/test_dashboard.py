@@ -65,6 +65,8 @@ def shown(figures, level: str) -> list[str]:
         str(figures.dibao.persons),
         str(figures.tekun.households),
         str(figures.tekun.persons),
+        str(figures.deep_poverty.households),
+        str(figures.deep_poverty.persons),
     ]
     return cells
 
@@ -98,19 +100,25 @@ def test_county_roles_see_the_county_by_township(client, users, registry, curren
 
 
 def test_county_numbers_checked_by_hand(client, users, registry, current_round):  # noqa: F811
+    from households.models import Household
+
+    Household.objects.filter(group=registry.potou).update(
+        deep_poverty=True
+    )  # 雄壁镇's one household, 3 persons
     client.force_login(users.fupin)
 
     rows = table_rows(client.get(DASHBOARD).content.decode())
 
-    # 区划, 行政村, 贫困村, 户, 人, 扶贫户, 扶贫人, 发生率, 指标, 指标发生率, 剩余, 低保户, 低保人, 特困户, 特困人
+    # 区划, 行政村, 贫困村, 户, 人, 扶贫户, 扶贫人, 发生率, 指标, 指标发生率, 剩余, 低保户, 低保人, 特困户, 特困人,
+    # 深度贫困户, 深度贫困人
     assert rows["530323101000"] == [
-        "丹凤镇", "2", "0", "6", "17", "3", "6", "35.29", "5", "29.41", "-1", "2", "4", "1", "1",
+        "丹凤镇", "2", "0", "6", "17", "3", "6", "35.29", "5", "29.41", "-1", "2", "4", "1", "1", "0", "0",
     ]  # fmt: skip
     assert rows["530323102000"] == [
-        "雄壁镇", "1", "0", "1", "3", "1", "3", "100.00", "4", "133.33", "1", "0", "0", "0", "0",
+        "雄壁镇", "1", "0", "1", "3", "1", "3", "100.00", "4", "133.33", "1", "0", "0", "0", "0", "1", "3",
     ]  # fmt: skip
     assert rows["530323000000"] == [
-        "合计", "3", "0", "7", "20", "4", "9", "45.00", "9", "45.00", "0", "2", "4", "1", "1",
+        "合计", "3", "0", "7", "20", "4", "9", "45.00", "9", "45.00", "0", "2", "4", "1", "1", "1", "3",
     ]  # fmt: skip
 
 
@@ -132,6 +140,8 @@ def test_summary_figures_and_breakdowns_equal_statistics(client, users, registry
         "dibao-persons": str(total.dibao.persons),
         "tekun-households": str(total.tekun.households),
         "tekun-persons": str(total.tekun.persons),
+        "deep-poverty-households": str(total.deep_poverty.households),
+        "deep-poverty-persons": str(total.deep_poverty.persons),
         "poor-villages": str(total.poor_villages),
     }
     context = client.get(DASHBOARD).context

@@ -161,6 +161,18 @@ ENTRIES = {
         args=decomposition, get=codes(NOT_ALLOWED), post=codes(FORBIDDEN, fupin=REDIRECT, township=MISSING)
     ),
     "identification:quota_table": Entry(args=round_, get=codes(OK), post=codes(OK)),
+    # 深度贫困 (jobs helper): every area reads its ranking; only 县扶贫办 sets the criteria and confirms
+    # (the sweep's round has no criteria: confirming is refused with a message and writes nothing).
+    "identification:deep_poverty": Entry(args=round_, get=codes(OK), post=codes(NOT_ALLOWED)),
+    "identification:deep_poverty_criteria": Entry(
+        args=round_, get=codes(FORBIDDEN, fupin=OK), post=codes(FORBIDDEN, fupin=OK)
+    ),
+    "identification:deep_poverty_confirm": Entry(
+        args=round_,
+        get=codes(NOT_ALLOWED),
+        post=codes(FORBIDDEN, fupin=REDIRECT),
+        no_write=frozenset({"fupin"}),
+    ),
     "identification:quota_table_xlsx": Entry(args=round_, get=codes(OK), post=codes(OK)),
     # --- poorvillages: 贫困村识别 (county accounts only; 县扶贫办 writes) ---
     "identification:poor_village_runs": Entry(
