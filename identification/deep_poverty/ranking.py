@@ -29,14 +29,14 @@ HARDSHIPS: tuple[tuple[str, str, str, str], ...] = (
         "no_labour",
         "无劳动力",
         "weight_no_labour",
-        "NOT EXISTS (SELECT 1 FROM households_member m WHERE m.household_id = h.id"
+        "NOT EXISTS (SELECT 1 FROM households_member m WHERE m.household_id = h.id AND m.removed_at IS NULL"
         " AND m.labour IN ('普通劳动力', '技能劳动力'))",
     ),
     (
         "illness",
         "大病或重度残疾",
         "weight_illness",
-        "EXISTS (SELECT 1 FROM households_member m WHERE m.household_id = h.id"
+        "EXISTS (SELECT 1 FROM households_member m WHERE m.household_id = h.id AND m.removed_at IS NULL"
         " AND (m.health = '患有大病' OR (m.health = '残疾' AND m.disability_grade IN ('一级', '二级'))))",
     ),
     ("dangerous_house", "危房", "weight_dangerous_house", "coalesce(h.dangerous_house, false)"),
@@ -57,7 +57,7 @@ _NET = (
 _RANKED = f"""
 WITH candidate AS (
     SELECT h.id, h.number, a.code AS group_code,
-           (SELECT count(*) FROM households_member m WHERE m.household_id = h.id)::integer AS persons,
+           h.persons,
            round({_NET} / i.persons, 2) AS income, i.year AS income_year,
            {", ".join(f"{sql} AS {key}" for key, _l, _w, sql in HARDSHIPS)}
     FROM households_household h
