@@ -282,9 +282,14 @@ def _open_xlsx(data: bytes | None, path: Path | None, limits: Limits, *, in_piec
             sheet = book.get_sheet_by_index(index)
         except (CalamineError, OSError, ValueError):
             raise SheetRefused(broken) from None
-        return Table(
-            book.sheet_names[index], sheet.start or (0, 0), sheet.height, sheet.width, sheet.iter_rows
-        )
+        start = sheet.start or (0, 0)
+
+        def rows() -> Iterator[list]:
+            # python-calamine 0.9's iter_rows starts at row 0, not at `start` (its columns do start
+            # there): the empty rows above the first value would shift every row number by start's row.
+            return itertools.islice(sheet.iter_rows(), start[0], None)
+
+        return Table(book.sheet_names[index], start, sheet.height, sheet.width, rows)
 
     return Workbook(list(book.sheet_names), load)
 
