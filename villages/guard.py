@@ -223,6 +223,9 @@ _FORMULA = re.compile(
 # The quick pass: only the usual shape (no prefix, r="…" first), searched with literal prefixes.
 _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)')
+_ROW_TAG = re.compile(rb'<row r="(\d+)"')
+_PAST_Z = re.compile(rb'<c r="[A-Z]{2}')
+_ODD_CELL = re.compile(rb'<c(?:[>/]|\s(?!r="))')  # a cell whose first attribute is not its reference
 _TWO_LETTERS = re.compile(rb'<c r="([A-Z]{2})\d')
 _THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
 _HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
@@ -426,23 +429,46 @@ def _unusual(block: bytes) -> bool:
     """Namespace prefixes, or cells whose reference is not their first attribute (or is missing)."""
     if b":row" in block or b":c " in block or b":c>" in block:
         return True
-    cells = block.count(b"<c ") + block.count(b"<c>") + block.count(b"<c/")
-    return cells != block.count(b'<c r="')
+    return _ODD_CELL.search(block) is not None  # one pass, where counting four spellings took four
 
 
 def _bound(block: bytes, extent: _Extent) -> None:
     """The highest row and column any cell reference names, C-level only. Cell references, not the
     rows' r attributes: calamine places a cell by its own reference (<row r="1"><c r="A1048576">
     is row 1,048,576), so that is what sizes its range."""
-    numbers = _CELL_ROW.findall(block)
-    if numbers:
-        extent.rows = max(extent.rows, max(map(int, numbers)))
-    if _THREE_LETTERS.search(block):
+    extent.rows = max(extent.rows, _highest_row(block))
+    if _PAST_Z.search(block) is None:  # the usual roster: columns A–Z, one search instead of two
+        if b'<c r="' in block:
+            extent.columns = max(extent.columns, 26)
+    elif _THREE_LETTERS.search(block):
         extent.columns = max(extent.columns, 703)  # past ZZ: past every cap
     elif wide := _TWO_LETTERS.findall(block):
         extent.columns = max(extent.columns, _column_number(max(wide)))  # same length: max() is numeric
-    elif b'<c r="' in block:
-        extent.columns = max(extent.columns, 26)
+
+
+def _highest_row(block: bytes) -> int:
+    """The highest row any cell reference names. Cheaply where the cells sit in rows numbered in the
+    usual way: the highest row's r, once one search found no cell reference past it (10 million
+    cells: one match attempt each instead of one number each); otherwise every reference's number."""
+    tags = _ROW_TAG.findall(block)
+    if tags:
+        highest = max(map(int, tags))
+        if _row_past(highest).search(block) is None:
+            return highest
+    numbers = _CELL_ROW.findall(block)
+    return max(map(int, numbers)) if numbers else 0
+
+
+def _row_past(row: int) -> re.Pattern[bytes]:
+    """A cell reference whose row number is greater than `row`: more digits, or as many digits and a
+    greater digit after a common start."""
+    digits = str(row).encode()
+    width = len(digits)
+    greater = [rb"[1-9]\d{%d,}" % width]
+    for at in range(width):
+        if digits[at] < ord("9"):
+            greater.append(digits[:at] + b"[%c-9]" % (digits[at] + 1) + rb"\d{%d}" % (width - at - 1))
+    return re.compile(rb'<c r="[A-Z]{1,3}0*(?:' + b"|".join(greater) + rb')"')
 
 
 def _within(extent: _Extent, limits: Limits) -> bool:
