@@ -103,6 +103,7 @@ def phase_iie(path: str) -> dict:
 
     started = time.perf_counter()
     sheet, _ = open_sheet(path)
+    sheet.close()  # only the header is wanted here: the reader thread stops
     index = {key: col for key, (col, _) in sheet.headers.items()}
     matcher = AreaMatcher(_importer_user())
     households = tablib.Dataset(

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -40,6 +41,8 @@ from pathlib import Path
 from typing import IO
 
 from python_calamine import CalamineError, CalamineWorkbook
+
+from villages.pieces import Piece, PieceError, read_pieces
 
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell, Excel's own limit
 CELL_TOO_LONG = f"文件中有单元格内容超过 Excel 的上限({EXCEL_CELL_LIMIT:,} 字),系统未读取。请检查该文件。"
@@ -105,9 +108,24 @@ class Table:
     height: int
     width: int
     rows: Callable[[], Iterator[list]]
+    # Set where the sheet is read in pieces (villages.pieces); then `start` is (0, 0) and `height` the
+    # last row the guard saw, and only `iter_pieces()` reads it.
+    pieces: Callable[[], Iterator[Piece]] | None = None
 
     def iter_rows(self) -> Iterator[list]:
         return self.rows()
+
+    def iter_pieces(self, rows_per_piece: int = 5000) -> Iterator[Piece]:
+        """The sheet as (top row, left column, rows) runs: calamine's pieces, or the whole sheet's rows
+        in runs of `rows_per_piece` (CSV, a sheet of an unusual shape)."""
+        if self.pieces is not None:
+            yield from self.pieces()
+            return
+        top, left = self.start
+        rows = self.iter_rows()
+        while run := list(itertools.islice(rows, rows_per_piece)):
+            yield top, left, run
+            top += len(run)
 
 
 class Workbook:
@@ -134,15 +152,18 @@ class Workbook:
 Source = Path | str | IO[bytes]
 
 
-def open_workbook(source: Source, *, limits: Limits) -> Workbook:
+def open_workbook(source: Source, *, limits: Limits, in_pieces: bool = False) -> Workbook:
     """The sheets of an uploaded file, or SheetRefused. `source` is a path or a binary file object
-    (a Django upload): a file object is read as a whole only after its size passed the cap."""
+    (a Django upload): a file object is read as a whole only after its size passed the cap.
+
+    `in_pieces`: the first sheet of an .xlsx is read piece by piece (`Table.iter_pieces`, villages.pieces)
+    where its XML has the usual shape, so that the reader's memory is bounded by a piece."""
     data, path = _bytes_or_path(source, limits)
     head = data[:8] if data is not None else _head(path)
     if not head:
         raise SheetRefused("文件是空的(0 字节),请重新选择文件。")
     if head.startswith(ZIP_MAGIC):
-        return _open_xlsx(data, path, limits)
+        return _open_xlsx(data, path, limits, in_pieces=in_pieces)
     if head.startswith(OLE_MAGIC):
         raw = data if data is not None else path.read_bytes()
         if ENCRYPTED_PACKAGE in raw:
@@ -202,6 +223,9 @@ _FORMULA = re.compile(
 # The quick pass: only the usual shape (no prefix, r="…" first), searched with literal prefixes.
 _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)')
+_ROW_TAG = re.compile(rb'<row r="(\d+)"')
+_PAST_Z = re.compile(rb'<c r="[A-Z]{2}')
+_ODD_CELL = re.compile(rb'<c(?:[>/]|\s(?!r="))')  # a cell whose first attribute is not its reference
 _TWO_LETTERS = re.compile(rb'<c r="([A-Z]{2})\d')
 _THREE_LETTERS = re.compile(rb'<c r="[A-Z]{3}')
 _HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
@@ -209,7 +233,7 @@ _LONG_TEXT = re.compile(rb">([^<]{%d,})<" % (EXCEL_CELL_LIMIT + 1))
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY")
 
 
-def _open_xlsx(data: bytes | None, path: Path | None, limits: Limits) -> Workbook:
+def _open_xlsx(data: bytes | None, path: Path | None, limits: Limits, *, in_pieces: bool) -> Workbook:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -229,9 +253,18 @@ def _open_xlsx(data: bytes | None, path: Path | None, limits: Limits) -> Workboo
         sheet_paths = _sheet_paths(archive)
         if not sheet_paths:
             raise SheetRefused("工作簿中没有工作表。")
+        usual: dict[str, tuple[bool, int]] = {}  # sheet part → (usual shape, last row seen)
         for part in ("xl/sharedStrings.xml", *sheet_paths):
             if part in infos:
-                _scan_part(archive, part, limits, is_sheet=part != "xl/sharedStrings.xml")
+                usual[part] = _scan_part(archive, part, limits, is_sheet=part != "xl/sharedStrings.xml")
+        first = sheet_paths[0]
+        if in_pieces and usual.get(first, (False, 0))[0]:
+            # Every part but the worksheets (and pictures) goes into each piece: calamine reads them.
+            parts = {
+                name: archive.read(name)
+                for name in infos
+                if name not in sheet_paths and not name.startswith("xl/media/") and not name.endswith("/")
+            }
     # Every part passed: the reader may load it now.
     broken = "文件已损坏,无法读取,请用 Excel 重新保存为 .xlsx 后上传。"
     try:
@@ -244,15 +277,51 @@ def _open_xlsx(data: bytes | None, path: Path | None, limits: Limits) -> Workboo
         raise SheetRefused(broken) from None
 
     def load(index: int) -> Table:
+        if index == 0 and in_pieces and usual.get(first, (False, 0))[0]:
+            return _table_in_pieces(
+                book.sheet_names[0], data, path, first, sheet_paths, parts, usual[first][1]
+            )
         try:
             sheet = book.get_sheet_by_index(index)
         except (CalamineError, OSError, ValueError):
             raise SheetRefused(broken) from None
-        return Table(
-            book.sheet_names[index], sheet.start or (0, 0), sheet.height, sheet.width, sheet.iter_rows
-        )
+        start = sheet.start or (0, 0)
+
+        def rows() -> Iterator[list]:
+            # python-calamine 0.9's iter_rows starts at row 0, not at `start` (its columns do start
+            # there): the empty rows above the first value would shift every row number by start's row.
+            return itertools.islice(sheet.iter_rows(), start[0], None)
+
+        return Table(book.sheet_names[index], start, sheet.height, sheet.width, rows)
 
     return Workbook(list(book.sheet_names), load)
+
+
+def _table_in_pieces(
+    name: str,
+    data: bytes | None,
+    path: Path | None,
+    part: str,
+    sheet_paths: list[str],
+    parts: dict[str, bytes],
+    last_row: int,
+) -> Table:
+    def blocks() -> Iterator[tuple[bytes, bool]]:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
+            yield from _blocks(archive, part, is_sheet=True)
+
+    def pieces() -> Iterator[Piece]:
+        try:
+            yield from read_pieces(
+                blocks, sheet_part=part, other_sheets=sheet_paths[1:], parts=parts, index=0
+            )
+        except PieceError as error:
+            raise SheetRefused(str(error)) from None
+
+    def whole() -> Iterator[list]:
+        raise TypeError("a sheet read in pieces has only iter_pieces()")
+
+    return Table(name, (0, 0), last_row, 0, whole, pieces)
 
 
 def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
@@ -297,12 +366,13 @@ class _Extent:
     formula_count: int = 0
 
 
-def _scan_part(archive: zipfile.ZipFile, name: str, limits: Limits, *, is_sheet: bool) -> None:
+def _scan_part(archive: zipfile.ZipFile, name: str, limits: Limits, *, is_sheet: bool) -> tuple[bool, int]:
     """Streaming passes over one part: XML bombs, over-long cells and, in a worksheet, formulas and the
     extent. The first pass is cheap — C-level searches over each 1 MB chunk, no work per row or cell —
     and gives an upper bound of the extent (a row with only formatted empty cells counts). Only when
     that bound is over a cap, or the XML is of an unusual shape (namespace prefixes, cells without a
-    reference first), a second, exact pass looks at every row; it refuses only what is really too big."""
+    reference first), a second, exact pass looks at every row; it refuses only what is really too big.
+    Returns whether the part has the usual shape, and the last row any cell names."""
     quick = _Extent(formulas=[])
     unusual = False
     for index, (block, _) in enumerate(_blocks(archive, name, is_sheet=is_sheet)):
@@ -316,16 +386,17 @@ def _scan_part(archive: zipfile.ZipFile, name: str, limits: Limits, *, is_sheet:
         unusual = unusual or _unusual(block)
         _bound(block, quick)
     if not is_sheet:
-        return
+        return False, 0
     _refuse_formulas(quick)
     if not unusual and _within(quick, limits):
-        return
+        return True, quick.rows
     exact = _Extent(formulas=[])
     for block, last in _blocks(archive, name, is_sheet=True):
         if _ANY_FORMULA.search(block):
             _collect_formulas(block, exact)
         _measure(block + b"</row>" if last else block, exact, limits)  # an unclosed last row counts
     _refuse_formulas(exact)
+    return not unusual, exact.rows
 
 
 def _refuse_formulas(extent: _Extent) -> None:
@@ -358,23 +429,46 @@ def _unusual(block: bytes) -> bool:
     """Namespace prefixes, or cells whose reference is not their first attribute (or is missing)."""
     if b":row" in block or b":c " in block or b":c>" in block:
         return True
-    cells = block.count(b"<c ") + block.count(b"<c>") + block.count(b"<c/")
-    return cells != block.count(b'<c r="')
+    return _ODD_CELL.search(block) is not None  # one pass, where counting four spellings took four
 
 
 def _bound(block: bytes, extent: _Extent) -> None:
     """The highest row and column any cell reference names, C-level only. Cell references, not the
     rows' r attributes: calamine places a cell by its own reference (<row r="1"><c r="A1048576">
     is row 1,048,576), so that is what sizes its range."""
-    numbers = _CELL_ROW.findall(block)
-    if numbers:
-        extent.rows = max(extent.rows, max(map(int, numbers)))
-    if _THREE_LETTERS.search(block):
+    extent.rows = max(extent.rows, _highest_row(block))
+    if _PAST_Z.search(block) is None:  # the usual roster: columns A–Z, one search instead of two
+        if b'<c r="' in block:
+            extent.columns = max(extent.columns, 26)
+    elif _THREE_LETTERS.search(block):
         extent.columns = max(extent.columns, 703)  # past ZZ: past every cap
     elif wide := _TWO_LETTERS.findall(block):
         extent.columns = max(extent.columns, _column_number(max(wide)))  # same length: max() is numeric
-    elif b'<c r="' in block:
-        extent.columns = max(extent.columns, 26)
+
+
+def _highest_row(block: bytes) -> int:
+    """The highest row any cell reference names. Cheaply where the cells sit in rows numbered in the
+    usual way: the highest row's r, once one search found no cell reference past it (10 million
+    cells: one match attempt each instead of one number each); otherwise every reference's number."""
+    tags = _ROW_TAG.findall(block)
+    if tags:
+        highest = max(map(int, tags))
+        if _row_past(highest).search(block) is None:
+            return highest
+    numbers = _CELL_ROW.findall(block)
+    return max(map(int, numbers)) if numbers else 0
+
+
+def _row_past(row: int) -> re.Pattern[bytes]:
+    """A cell reference whose row number is greater than `row`: more digits, or as many digits and a
+    greater digit after a common start."""
+    digits = str(row).encode()
+    width = len(digits)
+    greater = [rb"[1-9]\d{%d,}" % width]
+    for at in range(width):
+        if digits[at] < ord("9"):
+            greater.append(digits[:at] + b"[%c-9]" % (digits[at] + 1) + rb"\d{%d}" % (width - at - 1))
+    return re.compile(rb'<c r="[A-Z]{1,3}0*(?:' + b"|".join(greater) + rb')"')
 
 
 def _within(extent: _Extent, limits: Limits) -> bool:

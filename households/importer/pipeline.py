@@ -14,10 +14,11 @@ from accounts import freshness
 from accounts.models import Role, User
 from accounts.scoping import scope_prefix
 from households.importer.checking import Plan
-from households.importer.columns import ImportResult, Progress
+from households.importer.columns import ImportResult, Progress, RowError
 from households.importer.reading import parse_rows
 from households.importer.sheet import open_sheet
 from households.importer.writing import write
+from villages.guard import SheetRefused
 
 IMPORTING_ROLES = (Role.COUNTY_FUPIN, Role.ADMIN)
 # with autovacuum lagging or off, the next county export planned on "empty" tables took minutes, not seconds.
@@ -88,11 +89,17 @@ def _import(*, path: Path | str, user: User, dry_run: bool, year: int, report: P
     result.errors.extend(errors)
     if sheet is None or errors:
         return result
-    result.header_row = sheet.header_row + 1
-    if sheet.unknown:
-        result.notes.append(f"以下列未能识别,已忽略:{'、'.join(sheet.unknown)}")
-    households, blank = parse_rows(sheet, result.errors, report, result.warnings)
-    # The reader holds the whole sheet (≈600 MB at 400,000 rows): let it go before the database work.
+    try:
+        result.header_row = sheet.header_row + 1
+        if sheet.unknown:
+            result.notes.append(f"以下列未能识别,已忽略:{'、'.join(sheet.unknown)}")
+        households, blank = parse_rows(sheet, result.errors, report, result.warnings)
+    except SheetRefused as refused:
+        # A piece the reader could not read (the guard passed the file as a whole): nothing is written.
+        result.errors[:] = [RowError(1, "文件", "", refused.message)]
+        return result
+    finally:
+        sheet.close()  # the reader thread ends here, whatever happened
     sheet.rows = iter(())
     _release_memory()
     result.counts = {"rows": sum(len(h.members) for h in households.values()), "blank_rows": blank}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from households.importer.columns import COLUMNS, NATIONAL_COLUMNS, REQUIRED, Column, RowError, clean_header
+from households.importer.feed import PieceFeed, rows_of
 from villages.guard import ROSTER, SheetRefused, open_workbook
 
 HEADER_SCAN_ROWS = 10
@@ -19,19 +21,39 @@ class Sheet:
     headers: dict[str, tuple[int, str]]  # column key → (index, header as spelled)
     unknown: list[str]
     total_rows: int
-    rows: Iterator[list]
+    rows: Iterator[list]  # from the reader thread: raises what the reader raised (SheetRefused, …)
+    close: Callable[[], None] = field(default=lambda: None)  # stops the reader; always called
 
 
 def open_sheet(path: Path | str) -> tuple[Sheet | None, list[RowError]]:
-    """Find the header row and map its columns; errors name missing or repeated columns."""
+    """Find the header row and map its columns; errors name missing or repeated columns.
+
+    The rows are read by a thread (households.importer.feed) while the caller takes them: the caller
+    must call `Sheet.close()` when done, whatever happened."""
     # villages.guard refuses what would hurt the reader (zip bombs, huge ranges, formulas, .xls, …)
     # before it loads anything, and reads CSV the same way.
     try:
-        sheet = open_workbook(path, limits=ROSTER).first()
+        table = open_workbook(path, limits=ROSTER, in_pieces=True).first()
     except SheetRefused as refused:
         return None, [RowError(1, "文件", "", refused.message)]
-    rows = sheet.iter_rows()
-    first_row, first_col = sheet.start or (0, 0)
+    feed = PieceFeed(table.iter_pieces())
+    try:
+        return _map_header(table.height, feed)
+    except BaseException:
+        feed.close()
+        raise
+
+
+def _map_header(height: int, feed: PieceFeed) -> tuple[Sheet | None, list[RowError]]:
+    pieces = iter(feed)
+    try:
+        first_piece = next(pieces, None)
+    except SheetRefused as refused:
+        feed.close()
+        return None, [RowError(1, "文件", "", refused.message)]
+    # Rows come at their own columns (from A); the first is the sheet's first row with a value.
+    first_row = first_piece[0] if first_piece is not None else 0
+    rows = rows_of(itertools.chain([first_piece] if first_piece is not None else [], pieces))
     found: tuple[int, list] | None = None
     for index, row in zip(range(HEADER_SCAN_ROWS), rows, strict=False):
         # The real export puts a merged title row (one cell) above the header row.
@@ -39,6 +61,7 @@ def open_sheet(path: Path | str) -> tuple[Sheet | None, list[RowError]]:
             found = (index, row)
             break
     if found is None:
+        feed.close()
         return None, [RowError(1, "表头", "", "前10行中找不到表头行(应包含“户编号”“姓名”“证件号码”等列)")]
     index, header = found
     index += first_row
@@ -65,9 +88,6 @@ def open_sheet(path: Path | str) -> tuple[Sheet | None, list[RowError]]:
         if key not in headers:
             label = NATIONAL_COLUMNS[key][0]
             errors.append(RowError(index + 1, label, "", f"缺少必填列“{label}”"))
-    columns = {col + first_col: column for col, column in columns.items()}
-    headers = {key: (col + first_col, spelled) for key, (col, spelled) in headers.items()}
-    for error in errors:
-        error.col = None if error.col is None else error.col + first_col
-    padded = ([""] * first_col + row for row in rows) if first_col else rows
-    return Sheet(index, columns, headers, unknown, sheet.height, padded), errors
+    if errors:
+        feed.close()
+    return Sheet(index, columns, headers, unknown, height, rows, feed.close), errors
