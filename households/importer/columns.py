@@ -93,7 +93,17 @@ DEPENDENT_FIELDS = {
 }
 HOUSEHOLD_DEPENDENT = {"dangerous_house", "arable_land", "irrigated_land"}
 # Set by the importer, or not importable: never taken from a column.
-NOT_FROM_FILE = {"id", "group", "household", "created_at", "updated_at"}
+# merged_into, removed_at, removal_reason: set only by an approved change request (households.changes).
+NOT_FROM_FILE = {
+    "id",
+    "group",
+    "household",
+    "created_at",
+    "updated_at",
+    "merged_into",
+    "removed_at",
+    "removal_reason",
+}
 
 
 @dataclass(frozen=True)
