@@ -20,9 +20,8 @@ class NavItem:
 HOME = NavItem("首页", "home")
 AREAS = NavItem("行政区划", "villages:area_list")
 HOUSEHOLDS = NavItem("农户档案", "households:list")
-CHANGES = NavItem(
-    "户情变更", "households:change_list"
-)  # households.changes: the village's requests, the township's queue
+# households.changes: the village's requests, the township's queue.
+CHANGES = NavItem("户情变更", "households:change_list")
 ASSISTANCE = NavItem("帮扶", "assistance:index")
 MY_HOUSEHOLDS = NavItem("我的帮扶户", "assistance:mine")
 IDENTIFICATION = NavItem("贫困识别", "identification:index")
@@ -33,16 +32,7 @@ ADMIN = NavItem("系统管理", "admin:index")
 
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.VILLAGE_CADRE: [HOME, IDENTIFICATION, HOUSEHOLDS, CHANGES, ASSISTANCE, STATISTICS, LEDGERS, AREAS],
-    Role.TOWNSHIP_OFFICIAL: [
-        HOME,
-        IDENTIFICATION,
-        HOUSEHOLDS,
-        CHANGES,
-        ASSISTANCE,
-        STATISTICS,
-        LEDGERS,
-        AREAS,
-    ],
+    Role.TOWNSHIP_OFFICIAL: [HOME, IDENTIFICATION, HOUSEHOLDS, CHANGES, ASSISTANCE, STATISTICS, LEDGERS, AREAS],
     Role.COUNTY_FUPIN: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, IMPORT, AREAS],
     Role.COUNTY_MINZHENG: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, AREAS],
     Role.ADMIN: [HOME, IDENTIFICATION, HOUSEHOLDS, ASSISTANCE, STATISTICS, LEDGERS, IMPORT, AREAS, ADMIN],
