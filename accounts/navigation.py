@@ -20,9 +20,8 @@ class NavItem:
 HOME = NavItem("首页", "home")
 AREAS = NavItem("行政区划", "villages:area_list")
 HOUSEHOLDS = NavItem("农户档案", "households:list")
-CHANGES = NavItem(
-    "户情变更", "households:change_list"
-)  # households.changes: the village's requests, the township's queue
+# households.changes: the village's requests, the township's queue.
+CHANGES = NavItem("户情变更", "households:change_list")
 ASSISTANCE = NavItem("帮扶", "assistance:index")
 MONITORING = NavItem("防返贫监测", "monitoring:index")
 MY_HOUSEHOLDS = NavItem("我的帮扶户", "assistance:mine")

@@ -94,7 +94,19 @@ DEPENDENT_FIELDS = {
 HOUSEHOLD_DEPENDENT = {"dangerous_house", "arable_land", "irrigated_land"}
 # Set by the importer, or not importable: never taken from a column.
 # area_code and persons: kept by the database (households.persons), never read from a file.
-NOT_FROM_FILE = {"id", "group", "household", "created_at", "updated_at", "area_code", "persons"}
+# merged_into, removed_at, removal_reason: set only by an approved change request (households.changes).
+NOT_FROM_FILE = {
+    "id",
+    "group",
+    "household",
+    "created_at",
+    "updated_at",
+    "area_code",
+    "persons",
+    "merged_into",
+    "removed_at",
+    "removal_reason",
+}
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ def test_case_states_count_every_case_open_or_closed(registry, users):
         "lifted": Tally(1, 2),
         "exited": Tally(),
         "returned": Tally(1, 1),
+        "moved": Tally(),  # 分合户转出 (households.changes)
     }
     # H5 left the 低保 roll and came back: two cases, one household.
     assert danfeng.by_state["dibao"]["active"] == Tally(2, 4)
