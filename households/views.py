@@ -205,7 +205,8 @@ def _filtered(request: HttpRequest) -> tuple[HouseholdFilterForm, QuerySet[House
     # The search text may be an ID number: it comes by POST only, so that it never lands in a URL,
     # a browser history or an access log; and so does the cursor of a searched list.
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    households = filters.filter(households_for(request.user))
+    # A household merged into another (合户) keeps its page and history, but is no longer on the list.
+    households = filters.filter(households_for(request.user).filter(merged_into__isnull=True))
     if query:
         households = search_households(households, query)
     return filters, households, query

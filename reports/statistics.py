@@ -266,7 +266,7 @@ _REGISTRY_SQL = """
 SELECT substr(h.area_code, 1, %(digits)s), count(*), coalesce(sum(h.persons), 0)::integer,
        count(*) FILTER (WHERE h.deep_poverty), coalesce(sum(h.persons) FILTER (WHERE h.deep_poverty), 0)::integer
 FROM households_household h
-WHERE h.area_code LIKE %(like)s
+WHERE h.area_code LIKE %(like)s AND h.merged_into_id IS NULL  -- a household merged into another (合户) is gone
 GROUP BY 1
 """
 _CASES_SQL = """

@@ -230,6 +230,15 @@ def test_merge_moves_the_members_and_rolls_and_keeps_the_household(users, househ
         file(users, neighbour, "change_head", new_head_id=old.pk, old_head_relation="之子")
 
 
+def test_a_merged_household_leaves_the_counts(users, household, neighbour, county_tree):
+    from reports.statistics import figures_for
+
+    before = figures_for(county_tree.county, user=users.fupin)
+    approve(users, file(users, household, "merge", other_id=neighbour.pk, relations=relations_of(neighbour)))
+    after = figures_for(county_tree.county, user=users.fupin)
+    assert (after.households, after.persons) == (before.households - 1, before.persons)
+
+
 def test_merge_needs_a_relation_for_every_incoming_person(users, household, neighbour):
     with pytest.raises(ValidationError, match="与户主关系"):
         file(users, household, "merge", other_id=neighbour.pk, relations={})
@@ -353,3 +362,7 @@ def test_preview_shows_the_outcome_without_writing(users, household):
     assert [m["state"] for m in outcome.before[0]["members"] if m["id"] == son.pk] == ["现有"]
     assert household.members.count() == 3
     assert "*" in outcome.before[0]["members"][0]["id_number"]
+
+
+def relations_of(household) -> dict[str, str]:
+    return {str(m.pk): "之父" if n == 0 else "之兄弟姐妹" for n, m in enumerate(household.members.all())}
