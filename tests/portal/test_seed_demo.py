@@ -96,8 +96,8 @@ def test_seed_demo_refuses_to_seed_twice_but_if_empty_only_prints_accounts(seede
 
 
 def test_seed_demo_shows_its_progress_and_how_to_get_the_code(seeded):
-    for step in range(1, 7):
-        assert f"[{step}/6]" in seeded
+    for step in range(1, 8):
+        assert f"[{step}/7]" in seeded
     assert "demo_otp fupinban" in seeded
 
 
