@@ -75,6 +75,7 @@ EVENT_LABELS = {
     "monitoring.warning_verified": "预警入户核实",
     "monitoring.warning_dismissed": "预警排除",
     "monitoring.warning_monitored": "纳入监测对象",
+    "monitoring.monitored_created": "建立监测对象",
     "monitoring.warning_referred": "转入识别",
     "monitoring.warning_applied": "监测预警转识别申报",
     "monitoring.risk_verified": "风险消除核实",

@@ -20,6 +20,7 @@ from monitoring.choices import WarningStatus
 from monitoring.models import MonitoringRun, Warning
 
 DANFENG = "530323101"  # 丹凤镇 (the demo accounts' township)
+SHANLONG = "530323101201"  # 山龙村, the demo village cadre's
 
 
 @dataclass
@@ -29,58 +30,72 @@ class DemoMonitoring:
     returned: Warning | None
 
 
-def _events(rng: random.Random, cadre: User, today: datetime.date) -> None:
-    """A hailstorm in two groups of 山龙村 and a few illnesses: recorded by the village cadre."""
-    prefix = cadre.area.scope_prefix
-    lifted = list(
+def _events(rng: random.Random, township: User, today: datetime.date) -> None:
+    """A hailstorm and a few illnesses among 丹凤镇's lifted households (山龙村's first), recorded by the township."""
+    lifted = sorted(
         Household.objects.filter(
-            group__code__startswith=prefix, cases__program="fupin", cases__state="lifted"
+            group__code__startswith=DANFENG, cases__program="fupin", cases__state="lifted"
         )
-        .order_by("number")
-        .distinct()[:6]
+        .select_related("group")
+        .distinct()[:60],
+        key=lambda h: (not h.group.code.startswith(SHANLONG), h.number),
     )
     for household in lifted[:3]:
         services.event_record(
-            household=household, actor=cadre, kind="因灾", occurred_on=today - datetime.timedelta(days=rng.randint(3, 20)),
+            household=household, actor=township, kind="因灾", occurred_on=today - datetime.timedelta(days=rng.randint(3, 20)),
             amount=Decimal(rng.randrange(3000, 20000, 500)), description="冰雹毁坏烤烟和房屋瓦面",
         )  # fmt: skip
     for household in lifted[3:5]:
         services.event_record(
-            household=household, actor=cadre, kind="因病", occurred_on=today - datetime.timedelta(days=rng.randint(10, 60)),
+            household=household, actor=township, kind="因病", occurred_on=today - datetime.timedelta(days=rng.randint(10, 60)),
             amount=Decimal(rng.randrange(20000, 60000, 1000)), description="户主住院手术,自付医疗费用",
         )  # fmt: skip
+
+
+def _return_to_poverty(queue, township: User, visit: dict) -> Warning | None:
+    """A lifted household's warning referred as 返贫 and filed by its village's cadre (山龙村's cungan first)."""
+    round = current_round()
+    if round is None or round.closed:
+        return None
+    candidates = sorted(
+        queue.filter(household__cases__state="lifted")
+        .exclude(household__applications__round=round)
+        .distinct()[:50],
+        key=lambda w: (not w.area_code.startswith(SHANLONG), w.pk),
+    )
+    for warning in candidates:
+        cadre = (
+            User.objects.filter(role="village_cadre", area__code=warning.area_code[:12])
+            .order_by("id")
+            .first()
+        )
+        if cadre is None:
+            continue
+        services.warning_verify(
+            warning=warning, actor=township, findings="家庭主要劳动力患病,收入骤降属实", **visit
+        )
+        services.warning_refer(
+            warning=warning, actor=township, reason="人均纯收入已低于扶贫标准,转入返贫识别"
+        )
+        return services.warning_apply(
+            warning=warning, actor=cadre, round=round,
+            application={
+                "wants_fupin": True, "wants_dibao": False, "origin": "nominated",
+                "declared": dict.fromkeys(SURVEY_QUESTIONS, False),
+                "nomination_reason": f"防返贫监测预警:{warning.reason}",
+            },
+        )  # fmt: skip
+    return None
 
 
 def create_demo_monitoring(rng: random.Random, *, today: datetime.date | None = None) -> DemoMonitoring:
     today = today or clock.today()
     township = User.objects.get(username="xiangzhen")
-    cadre = User.objects.get(username="cungan")
-    _events(rng, cadre, today)
+    _events(rng, township, today)
     run = services.run_execute(MonitoringRun.objects.create(as_of=today, kind="nightly").pk)
     queue = Warning.objects.filter(area_code__startswith=DANFENG, status=WarningStatus.PENDING).order_by("id")
     visit = {"visited_on": today, "visitors": "丹凤镇扶贫工作站 李明、王芳"}
-    # A 返贫: a lifted household of 山龙村 (the cadre's village), referred and filed into the demo round.
-    returned = None
-    candidate = (
-        queue.filter(area_code__startswith=cadre.area.scope_prefix, household__cases__state="lifted")
-        .exclude(household__applications__round=current_round())
-        .first()
-    )
-    if candidate is not None and current_round() is not None and not current_round().closed:
-        services.warning_verify(
-            warning=candidate, actor=township, findings="家庭主要劳动力患病,收入骤降属实", **visit
-        )
-        services.warning_refer(
-            warning=candidate, actor=township, reason="人均纯收入已低于扶贫标准,转入返贫识别"
-        )
-        returned = services.warning_apply(
-            warning=candidate, actor=cadre, round=current_round(),
-            application={
-                "wants_fupin": True, "wants_dibao": False, "origin": "nominated",
-                "declared": dict.fromkeys(SURVEY_QUESTIONS, False),
-                "nomination_reason": f"防返贫监测预警:{candidate.reason}",
-            },
-        )  # fmt: skip
+    returned = _return_to_poverty(queue, township, visit)
     walked = list(queue.exclude(household__warnings__status__in=["applied", "referred"])[:3])
     if len(walked) == 3:
         dismissed, monitored, verified = walked

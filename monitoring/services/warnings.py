@@ -159,6 +159,14 @@ def warning_monitor(*, warning: Warning, actor: User, reason: str, kind: str = "
             household=household, kind=kind, area_code=warning.area_code, warning=warning, plan=plan,
             started_on=clock.today(),
         )  # fmt: skip
+        audit.record(
+            event_type="monitoring.monitored_created",
+            actor=actor,
+            obj=monitored,
+            area_code=monitored.area_code,
+            new={"kind": monitored.kind, "warning": warning.pk, "plan": plan.pk},
+            reason=require_text(reason, "处理意见"),
+        )
     warning.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
     _record(
         warning,

@@ -16,13 +16,13 @@ from tests.monitoring.conftest import make_household, round_2014  # noqa: F401  
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.usefixtures("round_2014")
 def test_danfeng_township_official_verifies_a_warning_and_monitors_the_household(
     live_server,
     county_tree,
     users,
-    round_2014,
     page,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     lifted = make_household(county_tree.dazhai, lifted=True, incomes={2012: 6000, 2013: 3600})
     make_household(county_tree.potou, lifted=True, incomes={2013: 3000})  # 雄壁镇's: not in carol's queue

@@ -132,6 +132,9 @@ def test_monitoring_object_with_the_household_s_plan(warning, users, lifted):
     monitored = services.warning_monitor(warning=warning, actor=users.carol, reason="收入不稳定,落实产业帮扶")
     assert monitored.kind == MonitoredKind.UNSTABLE and monitored.warning == warning
     assert monitored.plan == Plan.objects.get(household=lifted)
+    assert AuditEvent.objects.filter(
+        event_type="monitoring.monitored_created", object_id=monitored.pk
+    ).exists()
     assert list(selectors.monitored_for(users.alice)) == [monitored]
 
 
