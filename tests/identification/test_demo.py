@@ -126,8 +126,9 @@ def test_demo_has_a_confirmed_deep_poverty_list_that_the_cards_follow(demo):
     on_list = set(listed.entries.values_list("household_id", flat=True))
     assert len(on_list) == listed.households
     assert set(Household.objects.filter(deep_poverty=True).values_list("pk", flat=True)) == on_list
+    # Listed from the open 扶贫 roll; the exits demo lifts some households afterwards (2015), as a county would.
     assert (
         not Case.objects.filter(household_id__in=on_list, program="fupin")
-        .exclude(state__in=Case.OPEN_STATES)
+        .exclude(state__in=[*Case.OPEN_STATES, "lifted"])
         .exists()
     )
