@@ -67,6 +67,12 @@ def _demo_exit(fupin: User, township: User) -> Area | None:
             level=Area.Level.VILLAGE, code__startswith=DANFENG, profile__is_poor_village=True
         ).exclude(code=SHANLONG)
     )
+    # Not the village of the identification demo's 返贫 household: the demo keeps that story.
+    returned = {
+        code[:12]
+        for code in Case.objects.filter(state="returned").values_list("household__group__code", flat=True)
+    }
+    candidates = [v for v in candidates if v.code not in returned]
     if not candidates:
         return None
     figures = exits.evaluate(township.area, year=EXIT_YEAR)
