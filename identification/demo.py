@@ -531,9 +531,13 @@ class _Demo:
             decide = [a for a in self.apps(State.PUBLICIZED, reaching="confirmed")]
             for program, actor in (("dibao", self.minzheng), ("fupin", self.fupin)):
                 wanting = [a for a in decide if program in a.programs]
-                # 扶贫办 has not reached every cross application yet: those wait in its queue.
+                # 扶贫办 has not reached every cross application yet: those wait in its queue (not the 返贫).
                 if program == "fupin":
-                    wanting = [a for a in wanting if not a.is_cross or a.pk % 2]
+                    wanting = [
+                        a
+                        for a in wanting
+                        if not a.is_cross or a.pk % 2 or a.household.number == self.returning
+                    ]
                 if wanting:
                     services.county_confirm_bulk(
                         round=self.round, actor=actor, applications=[a.pk for a in wanting]
