@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from accounts import clock
 from households import choices
 from households.idnumber import mask as mask_id_number
+from households.policy import IN_POLICY
 from households.privacy import mask_bank_account, mask_phone
 
 BATCH = 5000
@@ -94,7 +96,13 @@ HOUSEHOLD_COLUMNS = [
     Column("主要致贫原因", text("h.main_cause"), 10),
     Column("其他致贫原因", "array_to_string(h.other_causes, '、')", 14),
     Column("识别年度", "f.entered_year", 6),
-    Column("扶贫状态", labels("f.state", CASE_STATE), 8),
+    # 脱贫不脱政策 (households.policy): within the county's transition period a lifted case reads 已脱贫(享受政策).
+    Column(
+        "扶贫状态",
+        f"CASE WHEN f.state = 'lifted' AND (pol.ends_on IS NULL OR pol.ends_on >= today.d) THEN '{IN_POLICY}'"
+        f" ELSE {labels('f.state', CASE_STATE)} END",
+        10,
+    ),
     Column("贫困类型", labels("f.poverty_class", choices.PovertyClass), 20),
     Column("低保状态", labels("d.state", CASE_STATE), 8),
     Column("特困状态", labels("k.state", CASE_STATE), 8),
@@ -143,7 +151,11 @@ def household_sql(*, on_rolls: bool = True) -> str:
     at county scale that is 4× faster than a correlated lookup per household (bench/README.md)."""
     where = f"g.code LIKE %s{' AND ' + ON_ROLLS if on_rolls else ''}"
     return f"""
-WITH chosen AS MATERIALIZED (
+WITH today AS (SELECT %s::date AS d
+), pol AS (
+    SELECT left(c.code, 6) AS county, s.transition_ends_on AS ends_on
+    FROM assistance_countysettings s JOIN villages_area c ON c.id = s.county_id
+), chosen AS MATERIALIZED (
     SELECT h.id FROM households_household h JOIN villages_area g ON g.id = h.group_id WHERE {where}
 ), mc AS (
     SELECT household_id, count(*) AS persons,
@@ -165,7 +177,8 @@ LEFT JOIN mc ON mc.household_id = h.id
 LEFT JOIN latest_case f ON f.household_id = h.id AND f.program = 'fupin'
 LEFT JOIN latest_case d ON d.household_id = h.id AND d.program = 'dibao'
 LEFT JOIN latest_case k ON k.household_id = h.id AND k.program = 'tekun'
-LEFT JOIN latest_income i ON i.household_id = h.id{ASSISTANCE_JOINS}
+LEFT JOIN latest_income i ON i.household_id = h.id
+LEFT JOIN pol ON pol.county = left(g.code, 6) CROSS JOIN today{ASSISTANCE_JOINS}
 ORDER BY g.code, h.number"""
 
 
@@ -232,7 +245,7 @@ def _masker(columns: list[Column], reveals: frozenset[str]):
 
 def household_rows(prefix: str, *, reveals: frozenset[str], on_rolls: bool = True) -> Iterator[tuple]:
     """The rows of HOUSEHOLD_COLUMNS, each led by its 序号 (headers(HOUSEHOLD_COLUMNS))."""
-    rows = stream(household_sql(on_rolls=on_rolls), [prefix + "%"])
+    rows = stream(household_sql(on_rolls=on_rolls), [clock.today(), prefix + "%"])
     masked = _masker(HOUSEHOLD_COLUMNS, reveals)
     return numbered(map(masked, rows) if masked else rows)
 
@@ -249,8 +262,7 @@ def count(prefix: str, *, on_rolls: bool = True) -> tuple[int, int]:
     where = f"g.code LIKE %s{' AND ' + ON_ROLLS if on_rolls else ''}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT count(*), coalesce(sum((SELECT count(*) FROM households_member m
-                                                WHERE m.household_id = h.id AND m.removed_at IS NULL)), 0)
+            f"""SELECT count(*), coalesce(sum(h.persons), 0)
                 FROM households_household h JOIN villages_area g ON g.id = h.group_id WHERE {where}""",
             [prefix + "%"],
         )

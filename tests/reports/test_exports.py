@@ -250,13 +250,27 @@ def test_export_ledger_command_writes_the_file_and_says_where(county_tree, regis
 
 
 def test_lifted_households_stay_in_the_register_with_their_state(run, users, county_tree, registry):
+    """脱贫不脱政策: within the county's transition period (no end date set, or one not yet passed) the register
+    reads 已脱贫(享受政策), as the household list and the 户卡 do; after it, 已脱贫."""
+    from assistance.models import CountySettings
+
     case = Case.objects.filter(
         program="fupin", state="active", household__group__code__startswith="530323101201"
     ).first()
     Case.objects.filter(pk=case.pk).update(state="lifted", left_year=2015)
-    households = table(sheets(_read(run(users.alice, Kind.VILLAGE_REGISTER, county_tree.shanlong)))["户"])
-    row = next(h for h in households if h["户编号"] == case.household.number)
-    assert row["扶贫状态"] == "已脱贫"
+
+    def state_in_register() -> str:
+        households = table(sheets(_read(run(users.alice, Kind.VILLAGE_REGISTER, county_tree.shanlong)))["户"])
+        return next(h for h in households if h["户编号"] == case.household.number)["扶贫状态"]
+
+    assert state_in_register() == "已脱贫(享受政策)"
+    settings = CountySettings.objects.create(
+        county=county_tree.county, transition_ends_on=datetime.date(2020, 12, 31)
+    )
+    assert state_in_register() == "已脱贫"
+    settings.transition_ends_on = datetime.date(2099, 12, 31)
+    settings.save()
+    assert state_in_register() == "已脱贫(享受政策)"
 
 
 def test_quota_table_export_and_command(run, users, county_tree, tmp_path, capsys):
