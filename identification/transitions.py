@@ -6,8 +6,7 @@ Application.state. The table is the whole truth: a move absent from it is refuse
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
+from accounts.guards import Refused
 from accounts.models import Role, User
 from identification.choices import State
 
@@ -71,18 +70,12 @@ TRANSITIONS: dict[State, dict[State, frozenset[Role]]] = {
 }
 
 
-class WorkflowError(ValidationError):
+class WorkflowError(Refused):
     """A refused move. `code` says which rule refused it; the message says it in Chinese for the user.
 
     A ValidationError, so that a view can put it on the form; views may answer code "wrong_role"
     with 403.
     """
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, code=code)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def allowed_roles(current: str, target: str) -> frozenset[Role]:

@@ -10,28 +10,23 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from accounts import audit, clock
-from accounts.models import Role, User
+from accounts import audit, clock, guards
+from accounts.guards import Refused
+from accounts.models import User
 from notices import registry
 from notices.models import Entry, Notice, Objection
 from villages.models import Area
 
 
-class NoticeError(ValidationError):
+class NoticeError(Refused):
     """A refused notice action; `code` says which rule, the message says it in Chinese."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, code=code)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -44,19 +39,8 @@ class Subject:
     row: Sequence[str]
 
 
-def _require_role(actor: User, roles: frozenset[str], what: str) -> None:
-    if actor.role not in roles:
-        names = "、".join(str(Role(r).label) for r in sorted(roles))
-        raise NoticeError(
-            f"{what}只能由{names}办理,您的角色是{actor.get_role_display() or '未分配'}。", code="wrong_role"
-        )
-
-
-def _locked(queryset, actor: User, pk: int, what: str):
-    try:
-        return queryset.visible_to(actor).select_for_update(of=("self",)).get(pk=pk)
-    except queryset.model.DoesNotExist:
-        raise Http404(f"{what}不存在,或不在您的管辖区域内。") from None
+_require_role = partial(guards.require_role, error=NoticeError)
+_locked = guards.in_scope
 
 
 @transaction.atomic

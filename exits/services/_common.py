@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 
-from accounts import audit
-from accounts.models import Role, User
+from accounts import audit, guards
+from accounts.models import User
 from exits.models import ExitApplication, ExitState
 from exits.transitions import check_move
 from identification.services._common import NotInScope
@@ -14,13 +15,7 @@ from identification.transitions import WorkflowError
 __all__ = ["NotInScope", "WorkflowError"]
 
 
-def require_role(actor: User, roles: Iterable[str], what: str) -> None:
-    roles = frozenset(roles)
-    if actor.role not in roles:
-        names = "、".join(str(Role(r).label) for r in sorted(roles))
-        raise WorkflowError(
-            f"{what}只能由{names}办理,您的角色是{actor.get_role_display() or '未分配'}。", code="wrong_role"
-        )
+require_role = partial(guards.require_role, error=WorkflowError)
 
 
 def require_reason(reason: str, what: str) -> str:
@@ -30,15 +25,7 @@ def require_reason(reason: str, what: str) -> str:
     return reason
 
 
-def scoped(queryset, actor: User, pk: int, what: str, *, lock: bool = True):
-    """The row through the actor's scope (locked): missing and outside are the same 404."""
-    queryset = queryset.visible_to(actor)
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    try:
-        return queryset.get(pk=pk)
-    except queryset.model.DoesNotExist:
-        raise NotInScope(f"{what}不存在,或不在您的管辖区域内。") from None
+scoped = partial(guards.in_scope, missing=NotInScope)
 
 
 def lock_exit(actor: User, exit: ExitApplication) -> ExitApplication:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 
 from django.http import Http404
 from django.utils import timezone
 
-from accounts import audit, clock
+from accounts import audit, clock, guards
 from accounts.models import Role, User
 from households import choices as hh
 from households.models import IncomeRecord
@@ -56,13 +57,7 @@ def today() -> datetime.date:
 # --- guards -------------------------------------------------------------------------------------
 
 
-def _require_role(actor: User, roles: Iterable[str], what: str) -> None:
-    roles = frozenset(roles)
-    if actor.role not in roles:
-        names = "、".join(str(Role(r).label) for r in sorted(roles))
-        raise WorkflowError(
-            f"{what}只能由{names}办理,您的角色是{actor.get_role_display() or '未分配'}。", code="wrong_role"
-        )
+_require_role = partial(guards.require_role, error=WorkflowError)
 
 
 def _require_open_round(round: Round) -> None:
@@ -71,14 +66,7 @@ def _require_open_round(round: Round) -> None:
         raise WorkflowError(f"识别批次“{round.name}”已关闭,不能再作任何修改。", code="round_closed")
 
 
-def _scoped(queryset, actor: User, pk: int, what: str, *, lock: bool = True):
-    queryset = queryset.visible_to(actor)
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    try:
-        return queryset.get(pk=pk)
-    except queryset.model.DoesNotExist:
-        raise NotInScope(f"{what}不存在,或不在您的管辖区域内。") from None
+_scoped = partial(guards.in_scope, missing=NotInScope)
 
 
 def _lock_application(actor: User, application: Application) -> Application:

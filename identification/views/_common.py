@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from accounts import guards
 from accounts.models import Role
 from households.choices import Relation
 from households.models import Member
@@ -52,11 +52,7 @@ def _application(request: HttpRequest, pk: int) -> Application:
 
 def _require_role(request: HttpRequest, roles, what: str) -> None:
     """For pages that only show a form: refuse before the user types anything the service would refuse."""
-    if request.user.role not in roles:
-        names = "、".join(str(Role(r).label) for r in roles)
-        raise PermissionDenied(
-            f"{what}只能由{names}办理,您的角色是{request.user.get_role_display() or '未分配'}。"
-        )
+    guards.require_role_to_see(request.user, roles, what)
 
 
 def _with_heads(applications):
