@@ -23,7 +23,7 @@ from accounts import freshness
 from identification import selectors as identification_selectors
 from identification.choices import FINAL_STATES, State
 from identification.models import Round
-from reports import charts, statistics
+from reports import charts, dynamics, statistics
 from reports.statistics import ATTRIBUTES, CAUSES, CLASSES, PROGRAMS, STATES, AreaFigures, Tally
 from villages.models import Area
 from villages.selectors import areas_for
@@ -93,6 +93,15 @@ def area_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     if area.level not in DASHBOARD_LEVELS:
         raise Http404("村民小组的统计见所在行政村。")
     return _render(request, area)
+
+
+@login_required
+def dynamics_part(request: HttpRequest, code: str) -> HttpResponse:
+    """The dashboards' 动态管理 section (exits, 低保 proposals, 防返贫监测), loaded after the page."""
+    area = get_object_or_404(areas_for(request.user), code=code)
+    if area.level not in DASHBOARD_LEVELS:
+        raise Http404("村民小组的统计见所在行政村。")
+    return render(request, "reports/partials/dashboard_dynamics.html", {"d": dynamics.dynamics(area)})
 
 
 def _figures(user, area: Area, round: Round | None) -> tuple[statistics.FiguresTable, dict | None]:

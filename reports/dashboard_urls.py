@@ -7,4 +7,5 @@ from reports import dashboard
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("<str:code>/", dashboard.area_dashboard, name="area_dashboard"),
+    path("<str:code>/dynamics/", dashboard.dynamics_part, name="dynamics_part"),
 ]

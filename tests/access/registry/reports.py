@@ -25,6 +25,9 @@ ENTRIES = {
     "reports:assistance_part": Entry(
         args=township, get=codes(OK, village=MISSING), post=codes(OK, village=MISSING)
     ),
+    "reports:dynamics_part": Entry(
+        args=township, get=codes(OK, village=MISSING), post=codes(OK, village=MISSING)
+    ),
     "reports:year_over_year": Entry(
         url=of_village("reports:year_over_year"), get=codes(OK), post=codes(NOT_ALLOWED)
     ),
