@@ -10,6 +10,7 @@ from django.core.management import call_command
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from reports import statistics
+from reports.dynamics import dynamics as dynamics_of
 from tests.auth import sign_in
 from tests.browser.conftest import SCREENSHOTS
 from villages.models import Area
@@ -41,6 +42,15 @@ def test_county_official_reads_the_dashboards(live_server, demo_county, page, sc
     assert page.locator("#by-area tbody tr").count() == 8
     screenshot("dashboard-01-county")
     page.locator("section.charts").screenshot(path=str(SCREENSHOTS / "dashboard-01-county-charts.png"))
+    # 动态管理 comes after the page: the demo's exits, warnings and 监测对象 (reports.dynamics).
+    dynamics = page.locator("#dynamics")
+    dynamics.wait_for()
+    figures = dynamics_of(county)
+    assert figures.warnings_open and figures.exits_lifted
+    assert dynamics.locator('[data-figure="warnings-open"]').inner_text() == str(figures.warnings_open)
+    assert dynamics.locator('[data-figure="exits-lifted"]').inner_text() == str(figures.exits_lifted)
+    dynamics.scroll_into_view_if_needed()
+    dynamics.screenshot(path=str(SCREENSHOTS / "dashboard-01-county-dynamics.png"))
 
     page.get_by_role("link", name="高良乡").first.click()
     page.wait_for_url("**/reports/dashboard/530323204000/**")
