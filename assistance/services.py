@@ -36,7 +36,7 @@ from assistance.models import (
     add_months,
 )
 from households.models import Household, Member
-from villages.models import Area
+from villages.models import Area, county_code
 
 
 class AssistanceError(Exception):
@@ -85,10 +85,6 @@ def _today() -> datetime.date:
 def _not_future(day: datetime.date, label: str) -> None:
     if day > _today():
         raise AssistanceError(f"{label}不能晚于今天({_today():%Y-%m-%d})。")
-
-
-def county_code(area_code: str) -> str:
-    return area_code[:6].ljust(12, "0")
 
 
 def settings_for(area_code: str) -> CountySettings:

@@ -12,6 +12,11 @@ from accounts.scoping import AreaScopedQuerySet
 SIGNIFICANT_DIGITS = {"city": 4, "county": 6, "township": 9, "village": 12, "group": 15}
 
 
+def county_code(area_code: str) -> str:
+    """The code of the county an area (below the 市) lies in: a database may hold a prefecture's counties."""
+    return area_code[:6].ljust(12, "0")
+
+
 class Area(models.Model):
     """A node of the tree (市 →) 县 → 乡镇 → 行政村 → 村民小组, keyed by its 统计用区划代码.
 

@@ -26,7 +26,7 @@ from identification.views._common import (
     _round,
     _with_heads,
 )
-from villages.models import Area
+from villages.models import Area, county_code
 from villages.selectors import areas_for
 
 # --- 县: progress, confirmation, 公告, rounds and quotas -----------------------------------------------
@@ -219,7 +219,12 @@ def announcement(request: HttpRequest) -> HttpResponse:
             "area": area,
             "state": state,
             "townships": areas_for(request.user).filter(level=Area.Level.TOWNSHIP).order_by("code"),
-            "county": Area.objects.filter(level=Area.Level.COUNTY).first(),
+            # The user's county: the 公告 is issued in its name (a database may hold several counties).
+            "county": Area.objects.filter(
+                level=Area.Level.COUNTY, code=county_code(request.user.area.code)
+            ).first()
+            if request.user.area
+            else None,
             "can_announce": request.user.role in PROGRAM_OF_ROLE,
             "query": _query_without(request, "print"),
         },
