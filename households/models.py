@@ -249,10 +249,13 @@ class Member(models.Model):
         ]
         constraints = [
             # At most one 户主 per household here; "at least one" is checked where members are saved.
+            # Conditional constraints name themselves in Django's own message ("约束…是无效的") when a
+            # form's model validation meets them (someone saved the same person a moment earlier): say it.
             models.UniqueConstraint(
                 fields=["household"],
                 condition=Q(relation="户主", removed_at__isnull=True),
                 name="member_one_head",
+                violation_error_message="该户已有户主,一户只能有一名户主。",
             ),
             # One person is in one household at a time; a removed member's number may be registered again
             # (婚出 here, 婚入 there). The name keeps the prefix households.views.UNIQUE_MESSAGES knows.
@@ -260,6 +263,7 @@ class Member(models.Model):
                 fields=["id_number"],
                 condition=Q(removed_at__isnull=True),
                 name="households_member_id_number_current",
+                violation_error_message="此人已登记在另一户中,一人只能属于一户。",
             ),
             models.CheckConstraint(
                 name="member_removed_with_reason",
@@ -267,7 +271,10 @@ class Member(models.Model):
                 | Q(removed_at__isnull=False) & ~Q(removal_reason=""),
             ),
             models.UniqueConstraint(
-                fields=["person_number"], condition=~Q(person_number=""), name="member_person_number_unique"
+                fields=["person_number"],
+                condition=~Q(person_number=""),
+                name="member_person_number_unique",
+                violation_error_message="该人编号已登记给另一人。",
             ),
             # Birth date and gender must agree with the number: households.validation checks that
             # wherever members are written (forms, import, services).

@@ -56,6 +56,13 @@ def log_lines():
     root.removeHandler(handler)
 
 
+def errors_on(page: str) -> list[str]:
+    """The form's error messages, for the assertion's report."""
+    import re
+
+    return re.findall(r'class="[^"]*error[^"]*"[^>]*>(.*?)</', page, re.S)
+
+
 def submit(user, data):
     client = Client(raise_request_exception=False)
     client.force_login(user)
@@ -87,7 +94,7 @@ def test_two_cadres_registering_the_same_person_at_once(county_tree, users, toge
         assert sorted(r.status_code for r in responses) == [200, 302]
         [refused] = [r for r in responses if r.status_code == 200]
         page = refused.content.decode()
-        assert "一人只能属于一户" in page  # on the member's field, in Chinese
+        assert "一人只能属于一户" in page, errors_on(page)  # on the member's field, in Chinese
         assert Member.objects.filter(id_number=person).count() == 1
         assert Household.objects.filter(number__in=[p["number"] for p in posts]).count() == 1
         assert not [line for line in log_lines if person in line]
