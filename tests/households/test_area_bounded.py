@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from households.bulk import copy_insert, copy_rows
-from households.models import Household, Member
+from households.models import Case, Household, Member
 from households.persons import copies_drift, rebuild_copies, recount_persons
 from households.selectors import households_for
 from reports import statistics
@@ -50,6 +50,61 @@ def test_a_renumbered_group_takes_its_households_along(county_tree):
     assert area_code_of(household) == "530323101201009"
 
 
+def case_codes(household: Household) -> list[str]:
+    return list(Case.objects.filter(household=household).values_list("area_code", flat=True))
+
+
+def fupin_case(household: Household) -> Case:
+    return Case.objects.create(household=household, program="fupin", entered_year=2014)
+
+
+def test_a_new_case_carries_its_households_code(county_tree):
+    case = fupin_case(HouseholdFactory(group=county_tree.dazhai))
+    assert Case.objects.values_list("area_code", flat=True).get(pk=case.pk) == county_tree.dazhai.code
+
+
+def test_moving_a_household_moves_its_cases_codes(county_tree):
+    household = HouseholdFactory(group=county_tree.dazhai)
+    fupin_case(household)
+    Case.objects.create(household=household, program="dibao", entered_year=2014)
+    household.group = county_tree.potou
+    household.save()
+    assert case_codes(household) == [county_tree.potou.code] * 2
+    # An update that names the group alone (no area_code in its SET) moves the cases too.
+    Household.objects.filter(pk=household.pk).update(group=county_tree.xincun)
+    assert case_codes(household) == [county_tree.xincun.code] * 2
+
+
+def test_a_renumbered_group_takes_its_cases_along(county_tree):
+    household = HouseholdFactory(group=county_tree.dazhai)
+    fupin_case(household)
+    county_tree.dazhai.code = "530323101201009"
+    county_tree.dazhai.save()
+    assert case_codes(household) == ["530323101201009"]
+
+
+def test_a_case_moved_to_another_household_takes_that_households_code(county_tree):
+    # 分户: a case follows the new household it is given to.
+    case = fupin_case(HouseholdFactory(group=county_tree.dazhai))
+    new_household = HouseholdFactory(group=county_tree.xincun)
+    Case.objects.filter(pk=case.pk).update(household=new_household)
+    assert case_codes(new_household) == [county_tree.xincun.code]
+
+
+def test_a_written_case_code_cannot_disagree_with_the_household(county_tree):
+    household = HouseholdFactory(group=county_tree.dazhai)
+    case = fupin_case(household)
+    Case.objects.filter(pk=case.pk).update(area_code="530323102202001")
+    assert case_codes(household) == [county_tree.dazhai.code]
+
+
+def test_a_copy_of_many_cases_carries_their_households_codes(county_tree):
+    households = [HouseholdFactory(group=g) for g in (county_tree.dazhai, county_tree.xincun)]
+    with transaction.atomic():
+        copy_insert([Case(household=h, program="fupin", entered_year=2014) for h in households])
+    assert [case_codes(h) for h in households] == [[county_tree.dazhai.code], [county_tree.xincun.code]]
+
+
 def test_persons_follow_members_added_removed_and_moved(county_tree):
     first = HouseholdFactory(group=county_tree.dazhai)
     second = HouseholdFactory(group=county_tree.xincun)
@@ -79,6 +134,9 @@ def test_persons_follow_a_copy_of_many_members(county_tree):
 def test_rebuild_repairs_copies_written_past_the_triggers(county_tree):
     household = HouseholdFactory(group=county_tree.dazhai)
     MemberFactory(household=household)
+    fupin_case(household)
+    other = HouseholdFactory(group=county_tree.xincun)
+    fupin_case(other)
     with connection.cursor() as cursor:
         # As a restore or a replica's apply would: triggers do not fire in this mode.
         cursor.execute("SET LOCAL session_replication_role = replica")
@@ -86,11 +144,18 @@ def test_rebuild_repairs_copies_written_past_the_triggers(county_tree):
             "UPDATE households_household SET persons = 7, area_code = '530323102202001' WHERE id = %s",
             [household.pk],
         )
+        cursor.execute(
+            "UPDATE households_case SET area_code = '530323102202001' WHERE household_id = %s", [other.pk]
+        )
         cursor.execute("SET LOCAL session_replication_role = origin")
-    assert copies_drift() == (1, 1)
-    assert rebuild_copies() == (1, 1)
-    assert copies_drift() == (0, 0)
+    assert copies_drift() == (1, 1, 1)
+    assert rebuild_copies() == (1, 1, 1)
+    assert copies_drift() == (0, 0, 0)
     assert (area_code_of(household), persons_of(household)) == (county_tree.dazhai.code, 1)
+    assert (case_codes(household), case_codes(other)) == (
+        [county_tree.dazhai.code],
+        [county_tree.xincun.code],
+    )
 
 
 def test_recount_persons_of_named_households(county_tree):
