@@ -200,7 +200,7 @@ def main() -> None:
     ):
         params = {"digits": digits, "like": f"{area.scope_prefix}%"}
         analyze(f"统计:农户与人数 {area.name}", figures._REGISTRY_SQL, params)
-        analyze(f"统计:对象分组 {area.name}", figures.cases_sql(area), params)
+        analyze(f"统计:对象分组 {area.name}", figures._CASES_SQL, params)
     print(
         f"库中最后一村 {worst_overall.code} 的户数 {Household.objects.filter(area_code__startswith=worst_overall.scope_prefix).count()}"
     )

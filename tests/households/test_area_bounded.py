@@ -264,6 +264,38 @@ def big_registry(county_tree):
     return last_village
 
 
+OTHER_COUNTIES, PER_OTHER_COUNTY = 8, 6000
+
+
+@pytest.fixture
+def prefecture(big_registry, county_tree):
+    """big_registry's county among eight others of the same prefecture in one database, every household of
+    theirs on the 扶贫 roll: the county holds a ninth of the case table, as 师宗县 does in 曲靖市."""
+    from villages.models import Area
+
+    for n in range(OTHER_COUNTIES):
+        code = f"5303{24 + n:02d}"
+        parent = Area.objects.create(code=f"{code}000000", name=code, level="county")
+        for level, suffix in (("township", "101000"), ("village", "101201"), ("group", "101201001")):
+            parent = Area.objects.create(code=f"{code}{suffix}", name=code, level=level, parent=parent)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO households_household (number, group_id, address, phone, bank_name, bank_account,"
+                " standard, attribute, main_cause, other_causes, other_cause_note, deep_poverty, road_type,"
+                " dangerous_house_grade, fuel, created_at, updated_at)"
+                " SELECT %s || lpad(i::text, 5, '0'), %s, '', '', '', '', '国家标准', '一般贫困户', '因病', '{}',"
+                " '', false, '', '', '', now(), now() FROM generate_series(1, %s) i",
+                [parent.code, parent.pk, PER_OTHER_COUNTY],
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO households_case (household_id, program, entered_year, state, poverty_class, note)"
+            " SELECT id, 'fupin', 2014, 'active', 3, '' FROM households_household WHERE area_code NOT LIKE '530323%'"
+        )
+        cursor.execute("ANALYZE households_household, households_case, villages_area")
+    return county_tree.county
+
+
 def explain(sql: str, params) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
@@ -310,17 +342,30 @@ def test_a_village_list_reads_its_own_range_of_the_area_index(big_registry, user
     assert len(list(queryset)) == 51
 
 
+def reads_only_the_areas_cases(found: list[tuple[str, str, str]]) -> bool:
+    """The case table is reached through case_area_program_state (the area's range), never read whole
+    nor through another of its indexes. (A bitmap heap scan names the table, its index scan the index.)"""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'households_case'")
+        case_indexes = {row[0] for row in cursor.fetchall()}
+    used = {index for _node, _relation, index in found} & case_indexes
+    return used == {"case_area_program_state"} and ("Seq Scan", "households_case", "") not in found
+
+
 @pytest.mark.parametrize("level", ["village", "township"])
-def test_dashboard_statements_read_the_areas_households_and_no_member(big_registry, level):
+def test_dashboard_statements_read_the_areas_rows_and_no_member(big_registry, level):
     area = big_registry if level == "village" else big_registry.parent
     params = {"digits": 15 if level == "village" else 12, "like": f"{area.scope_prefix}%"}
-    for sql in (statistics._REGISTRY_SQL, statistics.cases_sql(area)):
-        found = scans(explain(sql, params))
+    registry = scans(explain(statistics._REGISTRY_SQL, params))
+    cases = scans(explain(statistics._CASES_SQL, params))
+    for found in (registry, cases):
         relations = {relation for _node, relation, _index in found}
         assert "households_member" not in relations and "villages_area" not in relations, found
-        assert reads_only_the_area_range(found), found
-        # The area's cases through the case index, not the whole case table.
         assert not any(node == "Seq Scan" for node, _relation, _index in found), found
+        assert not {index for _node, _relation, index in found} & number_index(), found
+    assert reads_only_the_area_range(registry), registry
+    # The area's cases by their own code; their households by that range or one key lookup each.
+    assert reads_only_the_areas_cases(cases), cases
 
 
 def test_the_county_statements_read_no_member(big_registry):
@@ -328,6 +373,11 @@ def test_the_county_statements_read_no_member(big_registry):
     for sql in (statistics._REGISTRY_SQL, statistics._CASES_SQL):
         relations = {relation for _node, relation, _index in scans(explain(sql, params))}
         assert "households_member" not in relations and "villages_area" not in relations
+
+
+def test_a_countys_cases_statement_reads_only_its_own_cases_in_a_prefecture(prefecture):
+    found = scans(explain(statistics._CASES_SQL, {"digits": 9, "like": f"{prefecture.scope_prefix}%"}))
+    assert reads_only_the_areas_cases(found), found
 
 
 def test_the_statistics_count_persons_from_the_copies(big_registry, users):
