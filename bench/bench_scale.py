@@ -164,7 +164,9 @@ def main() -> None:
     def analyze(label: str, sql: str, params) -> None:
         with connection.cursor() as cursor:
             cursor.execute("BEGIN")
+            # As reports.statistics runs them below the 市 (all the areas here).
             cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
             raw = cursor.fetchone()[0]
             cursor.execute("COMMIT")

@@ -226,7 +226,7 @@ def figures_by_level(
     rows = {a.code[:digits]: AreaFigures(code=a.code, name=a.name, level=a.level, area=a) for a in areas}
 
     total = AreaFigures(code=area.code, name=area.name, level=area.level, area=area, is_total=True)
-    _count_registry(rows, total, prefix=prefix, digits=digits)
+    _count_registry(rows, total, prefix=prefix, digits=digits, parallel=area.level == Area.Level.CITY)
     _count_villages(rows, total, prefix=prefix, digits=digits)
     profiles = _profiles(areas + [area])
     for row in rows.values():
@@ -281,14 +281,24 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 
 
-def _count_registry(rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int) -> None:
-    """Fill in the registry and roll counts of every row, and of the total in the same pass."""
+def _count_registry(
+    rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int, parallel: bool
+) -> None:
+    """Fill in the registry and roll counts of every row, and of the total in the same pass.
+
+    `parallel`: whether the planner may scan the whole household table with parallel workers — only
+    for an area that is most of it (a 市)."""
     params = {"digits": digits, "like": f"{prefix}%"}
     with transaction.atomic(), connection.cursor() as cursor:
         # A county's passes look costly enough to the planner for JIT, whose compilation (≈ 50 ms)
         # costs more than it saves; and with the default 4 MB the planner sorts the cube on disk
         # where a hash of < 1,000 groups would do.
-        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+        # Below the 市, no parallel workers: the planner cannot see that an area's households lie
+        # together (written county by county, not in code order: the code's correlation is near 0), so
+        # it prices the area's range above a parallel scan of the whole table — in a prefecture of
+        # 1,000,000 households that made a county's cases 3.8× its 100,000 figure (bench/README.md, "Scale").
+        serial = "" if parallel else "; SET LOCAL max_parallel_workers_per_gather = 0"
+        cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '32MB'{serial}")
         cursor.execute(_REGISTRY_SQL, params)
         registry = cursor.fetchall()
         cursor.execute(_CASES_SQL, params)
