@@ -77,10 +77,10 @@ def main() -> None:
             INSERT INTO households_member (household_id, person_number, name, id_number, gender, birth_date,
                 relation, ethnicity, education, school_status, health, disability_certificate, disability_grade,
                 labour, work_status, basic_medical_insurance, serious_illness_insurance, pension_insurance,
-                serviceman, phone)
+                serviceman, phone, removal_reason)
             SELECT h.id, '', '张三', lpad((h.id * 4 + k)::text, 17, '0') || '1', '男', '1980-01-01',
                    CASE k WHEN 0 THEN '户主' ELSE '之子' END, '汉族', '', '非在校生', '健康', '', '', '', '',
-                   true, false, false, false, ''
+                   true, false, false, false, '', ''
               FROM households_household h, generate_series(0, 2 + h.id % 2) k
             """
         )

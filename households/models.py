@@ -406,8 +406,13 @@ class Case(models.Model):
     # 返贫: the year a lifted 扶贫 case was confirmed again (its state is then 返贫, its history keeps the rest).
     returned_year = models.PositiveSmallIntegerField(_("返贫年度"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # Its household's area_code, kept by the database (households.persons, migration 0010): a count of an
+    # area's cases reads that area's cases alone, never the whole case table of a prefecture.
+    area_code = models.CharField(
+        _("村民小组代码"), max_length=15, editable=False, default="", db_default="", db_collation="C"
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["area_code"])
 
     OPEN_STATES = (choices.CaseState.ACTIVE, choices.CaseState.RETURNED)
 
@@ -415,6 +420,7 @@ class Case(models.Model):
         verbose_name = _("对象")
         verbose_name_plural = _("对象")
         ordering = ["household", "program"]
+        indexes = [models.Index(fields=["area_code", "program", "state"], name="case_area_program_state")]
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "program"],

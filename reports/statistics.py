@@ -226,7 +226,7 @@ def figures_by_level(
     rows = {a.code[:digits]: AreaFigures(code=a.code, name=a.name, level=a.level, area=a) for a in areas}
 
     total = AreaFigures(code=area.code, name=area.name, level=area.level, area=area, is_total=True)
-    _count_registry(rows, total, prefix=prefix, digits=digits, cases=cases_sql(area))
+    _count_registry(rows, total, prefix=prefix, digits=digits, parallel=area.level == Area.Level.CITY)
     _count_villages(rows, total, prefix=prefix, digits=digits)
     profiles = _profiles(areas + [area])
     for row in rows.values():
@@ -256,12 +256,13 @@ def _check_scope(user: User | None, area: Area) -> None:
         raise PermissionDenied(f"无权查看“{area.name}”的统计数据。")
 
 
-# Two statements over the area's households alone (bench/README.md, "Dashboard" and "Scale"): the
-# households of the area are the range of `household_area_number` for its code prefix, and each carries
-# its persons (kept by the database: households.persons), so neither the area table nor the member
-# table is read. One pass for the registry; one over the area's cases, grouped on every dimension at
-# once. The Python below folds that small cube (under a thousand rows for the county by township) into
-# the breakdowns.
+# Two statements over the area alone (bench/README.md, "Dashboard" and "Scale"): the households of the area
+# are the range of `household_area_number` for its code prefix, its cases the range of
+# `case_area_program_state` (each carries its household's code), and each household carries its persons
+# (all kept by the database: households.persons), so neither the area table nor the member table is
+# read, nor another area's cases. One pass for the registry; one over the area's cases joined to the
+# area's households, grouped on every dimension at once. The Python below folds that small cube (under a
+# thousand rows for the county by township) into the breakdowns.
 _REGISTRY_SQL = """
 SELECT substr(h.area_code, 1, %(digits)s), count(*), coalesce(sum(h.persons), 0)::integer,
        count(*) FILTER (WHERE h.deep_poverty), coalesce(sum(h.persons) FILTER (WHERE h.deep_poverty), 0)::integer
@@ -269,51 +270,38 @@ FROM households_household h
 WHERE h.area_code LIKE %(like)s AND h.merged_into_id IS NULL  -- a household merged into another (合户) is gone
 GROUP BY 1
 """
+# The household's own code is repeated so that the planner bounds both sides of the join by the area.
 _CASES_SQL = """
-SELECT substr(h.area_code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
+SELECT substr(c.area_code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
        h.attribute, h.main_cause, count(*), sum(h.persons)::integer
 FROM households_case c
 JOIN households_household h ON h.id = c.household_id
-WHERE h.area_code LIKE %(like)s
+WHERE c.area_code LIKE %(like)s AND h.area_code LIKE %(like)s
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
-# A township's or a village's cases, reached from its households one index lookup each (OFFSET 0 keeps
-# the planner from turning it back into a join): with the plain join the planner hashes the whole case
-# table, 45,000 cases for a village's 300 at 100,000 households and ten times that in a prefecture
-# (bench/README.md, "Scale"). A county is most of its case table anyway: the plain join is faster there.
-_AREA_CASES_SQL = """
-SELECT substr(h.area_code, 1, %(digits)s), c.program, c.state, c.poverty_class, c.entered_year,
-       h.attribute, h.main_cause, count(*), sum(h.persons)::integer
-FROM households_household h
-CROSS JOIN LATERAL (SELECT program, state, poverty_class, entered_year FROM households_case c
-                    WHERE c.household_id = h.id OFFSET 0) c
-WHERE h.area_code LIKE %(like)s
-GROUP BY 1, 2, 3, 4, 5, 6, 7
-"""
-
-
-def cases_sql(area: Area) -> str:
-    """The statement that counts an area's cases: per household below the county, a join above."""
-    return (
-        _AREA_CASES_SQL
-        if area.level in (Area.Level.TOWNSHIP, Area.Level.VILLAGE, Area.Level.GROUP)
-        else _CASES_SQL
-    )
 
 
 def _count_registry(
-    rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int, cases: str = _CASES_SQL
+    rows: dict[str, AreaFigures], total: AreaFigures, *, prefix: str, digits: int, parallel: bool
 ) -> None:
-    """Fill in the registry and roll counts of every row, and of the total in the same pass."""
+    """Fill in the registry and roll counts of every row, and of the total in the same pass.
+
+    `parallel`: whether the planner may scan the whole household table with parallel workers — only
+    for an area that is most of it (a 市)."""
     params = {"digits": digits, "like": f"{prefix}%"}
     with transaction.atomic(), connection.cursor() as cursor:
         # A county's passes look costly enough to the planner for JIT, whose compilation (≈ 50 ms)
         # costs more than it saves; and with the default 4 MB the planner sorts the cube on disk
         # where a hash of < 1,000 groups would do.
-        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+        # Below the 市, no parallel workers: the planner cannot see that an area's households lie
+        # together (written county by county, not in code order: the code's correlation is near 0), so
+        # it prices the area's range above a parallel scan of the whole table — in a prefecture of
+        # 1,000,000 households that made a county's cases 3.8× its 100,000 figure (bench/README.md, "Scale").
+        serial = "" if parallel else "; SET LOCAL max_parallel_workers_per_gather = 0"
+        cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '32MB'{serial}")
         cursor.execute(_REGISTRY_SQL, params)
         registry = cursor.fetchall()
-        cursor.execute(cases, params)
+        cursor.execute(_CASES_SQL, params)
         cube = cursor.fetchall()
     for key, households, persons, deep_households, deep_persons in registry:
         if key in rows:
@@ -423,11 +411,13 @@ class AssistanceFigures:
 
 
 # One pass over the area's households: each has at most one open 扶贫 case and one open pairing (database
-# constraints), so the two LEFT JOINs never multiply rows. Loans in a second statement.
+# constraints), so the two LEFT JOINs never multiply rows. The case's own code bounds its side to the
+# area's open 扶贫 cases (case_area_program_state), not every county's. Loans in a second statement.
 _ASSISTANCE_SQL = """
 SELECT count(f.id), count(f.id) FILTER (WHERE p.id IS NOT NULL), count(DISTINCT p.helper_id), count(p.id)
 FROM households_household h
-LEFT JOIN households_case f ON f.household_id = h.id AND f.program = 'fupin' AND f.state IN ('active', 'returned')
+LEFT JOIN households_case f ON f.household_id = h.id AND f.area_code LIKE %(like)s
+      AND f.program = 'fupin' AND f.state IN ('active', 'returned')
 LEFT JOIN assistance_pairing p ON p.household_id = h.id AND p.ended_on IS NULL
 WHERE h.area_code LIKE %(like)s
 """

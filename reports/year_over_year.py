@@ -83,13 +83,14 @@ class History:
         return [table.total for table in self.tables]
 
 
+# The area's cases by their own code (case_area_program_state), as reports.statistics counts them: no
+# area table, no other area's cases; the household only for its persons.
 _SQL = """
-SELECT substr(a.code, 1, %(digits)s) AS key, c.program, c.entered_year, c.left_year, c.returned_year,
+SELECT substr(c.area_code, 1, %(digits)s) AS key, c.program, c.entered_year, c.left_year, c.returned_year,
        count(*), sum(h.persons)::integer
 FROM households_case c
 JOIN households_household h ON h.id = c.household_id
-JOIN villages_area a ON a.id = h.group_id
-WHERE a.code LIKE %(like)s
+WHERE c.area_code LIKE %(like)s AND h.area_code LIKE %(like)s
   AND c.program IN ('fupin', 'dibao')
   AND (c.entered_year = ANY(%(years)s) OR c.left_year = ANY(%(years)s) OR c.returned_year = ANY(%(years)s))
 GROUP BY 1, 2, 3, 4, 5
@@ -99,9 +100,7 @@ _YEARS_SQL = """
 SELECT DISTINCT y FROM (
     SELECT unnest(ARRAY[c.entered_year, c.left_year, c.returned_year]) AS y
     FROM households_case c
-    JOIN households_household h ON h.id = c.household_id
-    JOIN villages_area a ON a.id = h.group_id
-    WHERE a.code LIKE %(like)s AND c.program IN ('fupin', 'dibao')
+    WHERE c.area_code LIKE %(like)s AND c.program IN ('fupin', 'dibao')
 ) years WHERE y IS NOT NULL ORDER BY y
 """
 

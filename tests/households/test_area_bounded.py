@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from households.bulk import copy_insert, copy_rows
-from households.models import Household, Member
+from households.models import Case, Household, Member
 from households.persons import copies_drift, rebuild_copies, recount_persons
 from households.selectors import households_for
 from reports import statistics
@@ -50,6 +50,61 @@ def test_a_renumbered_group_takes_its_households_along(county_tree):
     assert area_code_of(household) == "530323101201009"
 
 
+def case_codes(household: Household) -> list[str]:
+    return list(Case.objects.filter(household=household).values_list("area_code", flat=True))
+
+
+def fupin_case(household: Household) -> Case:
+    return Case.objects.create(household=household, program="fupin", entered_year=2014)
+
+
+def test_a_new_case_carries_its_households_code(county_tree):
+    case = fupin_case(HouseholdFactory(group=county_tree.dazhai))
+    assert Case.objects.values_list("area_code", flat=True).get(pk=case.pk) == county_tree.dazhai.code
+
+
+def test_moving_a_household_moves_its_cases_codes(county_tree):
+    household = HouseholdFactory(group=county_tree.dazhai)
+    fupin_case(household)
+    Case.objects.create(household=household, program="dibao", entered_year=2014)
+    household.group = county_tree.potou
+    household.save()
+    assert case_codes(household) == [county_tree.potou.code] * 2
+    # An update that names the group alone (no area_code in its SET) moves the cases too.
+    Household.objects.filter(pk=household.pk).update(group=county_tree.xincun)
+    assert case_codes(household) == [county_tree.xincun.code] * 2
+
+
+def test_a_renumbered_group_takes_its_cases_along(county_tree):
+    household = HouseholdFactory(group=county_tree.dazhai)
+    fupin_case(household)
+    county_tree.dazhai.code = "530323101201009"
+    county_tree.dazhai.save()
+    assert case_codes(household) == ["530323101201009"]
+
+
+def test_a_case_moved_to_another_household_takes_that_households_code(county_tree):
+    # 分户: a case follows the new household it is given to.
+    case = fupin_case(HouseholdFactory(group=county_tree.dazhai))
+    new_household = HouseholdFactory(group=county_tree.xincun)
+    Case.objects.filter(pk=case.pk).update(household=new_household)
+    assert case_codes(new_household) == [county_tree.xincun.code]
+
+
+def test_a_written_case_code_cannot_disagree_with_the_household(county_tree):
+    household = HouseholdFactory(group=county_tree.dazhai)
+    case = fupin_case(household)
+    Case.objects.filter(pk=case.pk).update(area_code="530323102202001")
+    assert case_codes(household) == [county_tree.dazhai.code]
+
+
+def test_a_copy_of_many_cases_carries_their_households_codes(county_tree):
+    households = [HouseholdFactory(group=g) for g in (county_tree.dazhai, county_tree.xincun)]
+    with transaction.atomic():
+        copy_insert([Case(household=h, program="fupin", entered_year=2014) for h in households])
+    assert [case_codes(h) for h in households] == [[county_tree.dazhai.code], [county_tree.xincun.code]]
+
+
 def test_persons_follow_members_added_removed_and_moved(county_tree):
     first = HouseholdFactory(group=county_tree.dazhai)
     second = HouseholdFactory(group=county_tree.xincun)
@@ -79,6 +134,9 @@ def test_persons_follow_a_copy_of_many_members(county_tree):
 def test_rebuild_repairs_copies_written_past_the_triggers(county_tree):
     household = HouseholdFactory(group=county_tree.dazhai)
     MemberFactory(household=household)
+    fupin_case(household)
+    other = HouseholdFactory(group=county_tree.xincun)
+    fupin_case(other)
     with connection.cursor() as cursor:
         # As a restore or a replica's apply would: triggers do not fire in this mode.
         cursor.execute("SET LOCAL session_replication_role = replica")
@@ -86,11 +144,18 @@ def test_rebuild_repairs_copies_written_past_the_triggers(county_tree):
             "UPDATE households_household SET persons = 7, area_code = '530323102202001' WHERE id = %s",
             [household.pk],
         )
+        cursor.execute(
+            "UPDATE households_case SET area_code = '530323102202001' WHERE household_id = %s", [other.pk]
+        )
         cursor.execute("SET LOCAL session_replication_role = origin")
-    assert copies_drift() == (1, 1)
-    assert rebuild_copies() == (1, 1)
-    assert copies_drift() == (0, 0)
+    assert copies_drift() == (1, 1, 1)
+    assert rebuild_copies() == (1, 1, 1)
+    assert copies_drift() == (0, 0, 0)
     assert (area_code_of(household), persons_of(household)) == (county_tree.dazhai.code, 1)
+    assert (case_codes(household), case_codes(other)) == (
+        [county_tree.dazhai.code],
+        [county_tree.xincun.code],
+    )
 
 
 def test_recount_persons_of_named_households(county_tree):
@@ -199,6 +264,38 @@ def big_registry(county_tree):
     return last_village
 
 
+OTHER_COUNTIES, PER_OTHER_COUNTY = 8, 6000
+
+
+@pytest.fixture
+def prefecture(big_registry, county_tree):
+    """big_registry's county among eight others of the same prefecture in one database, every household of
+    theirs on the 扶贫 roll: the county holds a ninth of the case table, as 师宗县 does in 曲靖市."""
+    from villages.models import Area
+
+    for n in range(OTHER_COUNTIES):
+        code = f"5303{24 + n:02d}"
+        parent = Area.objects.create(code=f"{code}000000", name=code, level="county")
+        for level, suffix in (("township", "101000"), ("village", "101201"), ("group", "101201001")):
+            parent = Area.objects.create(code=f"{code}{suffix}", name=code, level=level, parent=parent)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO households_household (number, group_id, address, phone, bank_name, bank_account,"
+                " standard, attribute, main_cause, other_causes, other_cause_note, deep_poverty, road_type,"
+                " dangerous_house_grade, fuel, created_at, updated_at)"
+                " SELECT %s || lpad(i::text, 5, '0'), %s, '', '', '', '', '国家标准', '一般贫困户', '因病', '{}',"
+                " '', false, '', '', '', now(), now() FROM generate_series(1, %s) i",
+                [parent.code, parent.pk, PER_OTHER_COUNTY],
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO households_case (household_id, program, entered_year, state, poverty_class, note)"
+            " SELECT id, 'fupin', 2014, 'active', 3, '' FROM households_household WHERE area_code NOT LIKE '530323%'"
+        )
+        cursor.execute("ANALYZE households_household, households_case, villages_area")
+    return county_tree.county
+
+
 def explain(sql: str, params) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
@@ -245,17 +342,30 @@ def test_a_village_list_reads_its_own_range_of_the_area_index(big_registry, user
     assert len(list(queryset)) == 51
 
 
+def reads_only_the_areas_cases(found: list[tuple[str, str, str]]) -> bool:
+    """The case table is reached through case_area_program_state (the area's range), never read whole
+    nor through another of its indexes. (A bitmap heap scan names the table, its index scan the index.)"""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'households_case'")
+        case_indexes = {row[0] for row in cursor.fetchall()}
+    used = {index for _node, _relation, index in found} & case_indexes
+    return used == {"case_area_program_state"} and ("Seq Scan", "households_case", "") not in found
+
+
 @pytest.mark.parametrize("level", ["village", "township"])
-def test_dashboard_statements_read_the_areas_households_and_no_member(big_registry, level):
+def test_dashboard_statements_read_the_areas_rows_and_no_member(big_registry, level):
     area = big_registry if level == "village" else big_registry.parent
     params = {"digits": 15 if level == "village" else 12, "like": f"{area.scope_prefix}%"}
-    for sql in (statistics._REGISTRY_SQL, statistics.cases_sql(area)):
-        found = scans(explain(sql, params))
+    registry = scans(explain(statistics._REGISTRY_SQL, params))
+    cases = scans(explain(statistics._CASES_SQL, params))
+    for found in (registry, cases):
         relations = {relation for _node, relation, _index in found}
         assert "households_member" not in relations and "villages_area" not in relations, found
-        assert reads_only_the_area_range(found), found
-        # The area's cases through the case index, not the whole case table.
         assert not any(node == "Seq Scan" for node, _relation, _index in found), found
+        assert not {index for _node, _relation, index in found} & number_index(), found
+    assert reads_only_the_area_range(registry), registry
+    # The area's cases by their own code; their households by that range or one key lookup each.
+    assert reads_only_the_areas_cases(cases), cases
 
 
 def test_the_county_statements_read_no_member(big_registry):
@@ -263,6 +373,11 @@ def test_the_county_statements_read_no_member(big_registry):
     for sql in (statistics._REGISTRY_SQL, statistics._CASES_SQL):
         relations = {relation for _node, relation, _index in scans(explain(sql, params))}
         assert "households_member" not in relations and "villages_area" not in relations
+
+
+def test_a_countys_cases_statement_reads_only_its_own_cases_in_a_prefecture(prefecture):
+    found = scans(explain(statistics._CASES_SQL, {"digits": 9, "like": f"{prefecture.scope_prefix}%"}))
+    assert reads_only_the_areas_cases(found), found
 
 
 def test_the_statistics_count_persons_from_the_copies(big_registry, users):
