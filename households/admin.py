@@ -12,6 +12,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import ReadOnlyAdmin, ReadOnlyInline, ScopedHistoryMixin
+from households.changes.models import ChangeRequest
 from households.models import Case, Household, ImportJob, IncomeRecord, Member
 from households.privacy import can_see_personal_numbers, mask_bank_account, mask_id_number, mask_phone
 
@@ -102,3 +103,15 @@ class ImportJobAdmin(ReadOnlyAdmin):
         if prefix is None:
             return queryset.none()
         return queryset.filter(user__area__code__startswith=prefix)
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    """户情变更, to read: filed by the village, decided by the township on the 户情变更 pages. The new 身份证号
+    and the before/after snapshots (members' numbers) stay there, masked for whoever reads them."""
+
+    list_display = ["household", "kind", "state", "filed_by", "filed_at", "decided_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["household__number"]
+    list_select_related = ["household", "filed_by"]
+    exclude = ["new_id_number", "payload", "before", "after"]

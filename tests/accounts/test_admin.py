@@ -132,3 +132,47 @@ def test_django_axes_admin_speaks_chinese(client, users):
     assert "登录保护" in index and "登录失败记录" in index
     listing = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "IP 地址" in listing and "已锁定" in listing and "Access attempt" not in listing
+
+
+def test_dynamic_management_records_in_the_admin_show_no_health_data_or_numbers(client, users, county_tree):
+    """户情变更, warnings and 突发 events are looked up in the admin, read-only; the new 身份证号 of a change and
+    the illness behind a warning stay on the pages of the roles that work with them."""
+    import datetime
+
+    from django.utils import timezone
+
+    from households.changes.models import ChangeRequest
+    from monitoring.models import HardshipEvent, Warning
+    from tests.factories import HouseholdFactory, id_number_for
+
+    household = HouseholdFactory(group=county_tree.dazhai)
+    number = id_number_for(4321)
+    change = ChangeRequest.objects.create(
+        household=household, kind="correct_identity", new_id_number=number, filed_by=users.alice
+    )
+    warning = Warning.objects.create(
+        household=household,
+        trigger="serious_illness",
+        cause_key="member:1",
+        area_code=county_tree.dazhai.code,
+        reason="成员张三患有尿毒症",
+        raised_at=timezone.now(),
+    )
+    event = HardshipEvent.objects.create(
+        household=household,
+        kind="因病",
+        occurred_on=datetime.date(2015, 3, 1),
+        amount=12000,
+        description="户主突发脑溢血住院",
+        recorded_by=users.alice,
+    )
+    client.force_login(users.admin)
+    pages = {
+        reverse("admin:households_changerequest_change", args=[change.pk]): number,
+        reverse("admin:monitoring_warning_change", args=[warning.pk]): "尿毒症",
+        reverse("admin:monitoring_hardshipevent_change", args=[event.pk]): "脑溢血",
+    }
+    for url, secret in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200 and secret not in response.content.decode(), url
+    assert "尿毒症" not in client.get(reverse("admin:monitoring_warning_changelist")).content.decode()

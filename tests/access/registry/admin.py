@@ -30,6 +30,11 @@ def _axes(model_name):
     return _county_wide(find)
 
 
+def _of(attr):
+    """The place's object named `attr`, where the world made one there."""
+    return lambda world, role, place: getattr(getattr(place, attr), "pk", None)
+
+
 # model label → (world, role, place) → the pk of one of its objects in `place` (None: none outside).
 OBJECTS = {
     "accounts.user": lambda w, role, place: place.import_jobs[role].user.pk,
@@ -65,6 +70,13 @@ OBJECTS = {
     ),
     "reports.report": lambda w, role, place: place.report.pk,
     "villages.area": lambda w, role, place: place.village.pk,
+    "households.changerequest": _of("change_request"),
+    "exits.exitapplication": _of("exit"),
+    "exits.dibaoproposal": _of("dibao_proposal"),
+    "exits.villageexit": lambda w, role, place: w.village_exits[place.village.code].pk,
+    "monitoring.hardshipevent": _of("hardship_event"),
+    "monitoring.warning": _of("warning"),
+    "monitoring.monitoredhousehold": _of("monitored"),
 }
 
 # Models the administrator edits in the admin (accounts, and django-axes' lockouts, which the
