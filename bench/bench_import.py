@@ -172,6 +172,8 @@ def run_child(args: argparse.Namespace) -> None:
     else:
         result = phase_pipeline(args.file, dry_run=args.phase == "dry")
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The importer's reading process (households.importer.process), where there is one.
+    result["peak_rss_reader_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps(result))
 
 
@@ -189,10 +191,12 @@ def _roster(households: int) -> Path:
 def _line(label: str, runs: list[dict]) -> dict:
     seconds = statistics.median(r["seconds"] for r in runs)
     rss = max(r["peak_rss_mb"] for r in runs)
+    reader = max(r.get("peak_rss_reader_mb", 0) for r in runs)
     all_runs = ", ".join(f"{r['seconds']:.1f}" for r in runs)
     loads = ", ".join(f"{r['load']:.1f}" for r in runs if "load" in r)
     print(
-        f"{label:<34} 中位数 {seconds:7.1f} 秒 (各次 {all_runs};负载 {loads})  峰值内存 {rss:6.0f} MB",
+        f"{label:<34} 中位数 {seconds:7.1f} 秒 (各次 {all_runs};负载 {loads})  峰值内存 {rss:6.0f} MB"
+        f"(读取进程 {reader:.0f} MB)",
         flush=True,
     )
     with_phases = [r["phases"] for r in runs if r.get("phases")]

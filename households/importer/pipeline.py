@@ -13,8 +13,8 @@ from accounts.models import Role, User
 from accounts.scoping import scope_prefix
 from households.importer.checking import Plan
 from households.importer.columns import ImportResult, Progress, RowError
-from households.importer.reading import Batches, Scattered
-from households.importer.sheet import open_sheet
+from households.importer.process import ReadingProcess
+from households.importer.reading import Scattered
 from households.importer.writing import Writer
 from villages.guard import SheetRefused
 
@@ -89,9 +89,12 @@ def _import_file(
     all in one transaction: an error in any batch stops the writes, the checks go on so that every
     error is reported, and the transaction is rolled back. A dry run writes nothing."""
     result = ImportResult(dry_run=dry_run)
-    sheet, errors = open_sheet(path)
-    result.errors.extend(errors)
-    if sheet is None or errors:
+    # Forked before this process starts any thread or transaction of the import's.
+    reading = ReadingProcess(path, whole=whole, progress=report)
+    sheet = reading.sheet
+    result.errors.extend(reading.errors)
+    if sheet is None or result.errors:
+        reading.close()
         return result
     try:
         result.header_row = sheet.header_row + 1
@@ -103,9 +106,8 @@ def _import_file(
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('households.import_roster'))")
             plan = Plan(user=user, sheet=sheet, result=result, year=year)
             writer = Writer(user=user, total_rows=sheet.total_rows)
-            batches = Batches(sheet, result.errors, report, result.warnings, whole=whole)
             try:
-                for households, whole_file in batches:
+                for households, whole_file in reading.batches(result.errors, result.warnings):
                     plan.check(households, whole_file=whole_file)
                     if not (result.errors or dry_run):
                         rows = sum(len(h.members) for h in households.values())
@@ -115,7 +117,7 @@ def _import_file(
                 result.errors[:] = [RowError(1, "文件", "", refused.message)]
                 transaction.set_rollback(True)
                 return result
-            result.counts.update(rows=batches.rows, blank_rows=batches.blank)
+            result.counts.update(rows=reading.rows, blank_rows=reading.blank)
             plan.finish()
             report(70)
             if result.errors or dry_run:
@@ -126,7 +128,7 @@ def _import_file(
             # The cached counts and dashboards of the importer's area (accounts.freshness), once committed.
             freshness.changed_on_commit([user.area.code if user.area_id else ""])
     finally:
-        sheet.close()  # the reader thread ends here, whatever happened
+        reading.close()  # the reading process ends here, whatever happened
     report(97)
     written = sum(result.counts.get(key, 0) for key in WRITE_COUNTS)
     if written > ANALYZE_MIN_ROWS:
