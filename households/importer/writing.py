@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from households import choices
 from households.bulk import (
+    copy_history_rows,
     copy_rows,
     history_of_rows,
     indexes_rebuilt_after,
@@ -30,28 +31,19 @@ REBUILD_INDEXES_MIN_ROWS = 20_000
 
 
 class _Writer:
-    """Rows (attname dicts with "id") → COPY into the table, temp-table UPDATE, DELETE, and history."""
+    """Rows (attname dicts with "id") → COPY into the table or temp-table UPDATE, and history."""
 
     def __init__(self, model: type[models.Model], *, user: User, now: datetime.datetime) -> None:
         self.model = model
         self.table = model._meta.db_table
         self.columns = ["id", *[f.attname for f in fields_of(model)]]
-        history = model.history.model
-        self.history_table = history._meta.db_table
-        self.history_columns = [f.attname for f in history._meta.concrete_fields if f.attname != "history_id"]
         self.user = user
         self.now = now
 
     def _history(self, rows: list[dict], kind: str) -> None:
-        extra = {
-            "history_date": self.now.isoformat(),  # as text: formatted once, not once per row
-            "history_type": kind,
-            "history_user_id": self.user.pk,
-            "history_change_reason": CHANGE_REASON,
-        }
-        tracked = [c for c in self.history_columns if c not in extra]
-        take, constant = itemgetter(*tracked), tuple(extra.values())
-        copy_rows(self.history_table, [*tracked, *extra], (take(r) + constant for r in rows))
+        copy_history_rows(
+            self.model, rows, history_type=kind, user=self.user, reason=CHANGE_REASON, when=self.now
+        )
 
     def insert(self, rows: list[dict]) -> None:
         if not rows:
@@ -83,13 +75,6 @@ class _Writer:
                 f"UPDATE {self.table} AS o SET {assignments} FROM {temp} AS t WHERE o.id = t.id {where}"
             )
         self._history(rows, "~")
-
-    def delete(self, rows: list[dict]) -> None:
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table} WHERE id = ANY(%s)", [[r["id"] for r in rows]])
-        self._history(rows, "-")
 
 
 def _tables_to_rebuild(plan: Plan, scale: float) -> list[str]:
