@@ -4,6 +4,10 @@ still imports nothing, and a file whose batches are tied together is taken again
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
+
 import pytest
 
 from households.importer import import_roster, pipeline, reading
@@ -122,3 +126,44 @@ def test_a_person_moving_to_a_household_of_another_batch_moves(
     assert Member.objects.get(id_number=id_number_for(21)).household.number == to
     assert result.counts["members_removed"] == 0
     assert Member.objects.count() == 10
+
+
+def live_children() -> list[int]:
+    """This process's child processes, from /proc (a reading process left behind would be one)."""
+    mine = str(os.getpid())
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == mine:
+                    children.append(int(entry.name))
+    return children
+
+
+def test_no_reading_process_outlives_an_import(tmp_path, users, county_tree, small_batches):
+    before = live_children()
+    missing_column = write_roster(
+        tmp_path / "m.xlsx", family(H1, 1, 2), headers=["县", "乡", "户编号", "姓名"]
+    )
+    scattered = write_roster(tmp_path / "s.xlsx", family(H1, 1, 3) + family(H2, 10, 2) + family(H1, 4, 1))
+
+    for path in (missing_column, scattered, roster(tmp_path)):
+        import_roster(path=path, user=users.fupin, dry_run=True, year=2012)
+
+    assert live_children() == before
+
+
+def test_an_error_in_the_reading_process_is_raised_in_the_importing_one(
+    tmp_path, users, county_tree, small_batches, monkeypatch
+):
+    def fails(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(reading, "_merge_shared", fails)  # runs in the forked child
+    rows = family(H1, 1, 2) + family(H2, 10, 2, 联系电话="13900002222")
+    rows[1]["联系电话"] = "13900003333"  # the household's rows disagree: _merge_shared is called
+
+    with pytest.raises(MemoryError):
+        run(write_roster(tmp_path / "r.xlsx", rows), users.fupin)
+
+    assert not Household.objects.exists()
