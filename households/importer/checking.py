@@ -236,14 +236,14 @@ class Plan:
             else {}
         )
         if by_number:
-            members.update(
-                load_compact(
-                    Member,
-                    "household_id = ANY(%s) AND removed_at IS NULL",
-                    [[pk for pk, _ in by_number.values()]],
-                    m_attnames,
-                )
+            # The members the file no longer lists: the others came with the first query.
+            where, params = (
+                "household_id = ANY(%s) AND removed_at IS NULL",
+                [[pk for pk, _ in by_number.values()]],
             )
+            if not self.members_empty:
+                where, params = f"{where} AND id_number <> ALL(%s)", [*params, self.batch_ids]
+            members.update(load_compact(Member, where, params, m_attnames))
         household_numbers = {pk: values["number"] for pk, values in existing.items()}
         outside = {row[0] for row in members.values() if row[0] not in household_numbers}
         if outside:
@@ -464,7 +464,9 @@ class Plan:
         if not self.batch_person_numbers or self.members_empty:
             return
         rows = fetch(
-            "SELECT person_number, id_number FROM households_member WHERE person_number = ANY(%s)",
+            # `<> ''` lets PostgreSQL use the partial unique index: otherwise a scan of every member per batch.
+            "SELECT person_number, id_number FROM households_member WHERE person_number = ANY(%s)"
+            " AND person_number <> ''",
             [self.batch_person_numbers],
         )
         for person_number, holder in rows:
@@ -482,7 +484,7 @@ class Plan:
         if not self.generated_person_numbers or self.members_empty:
             return
         rows = fetch(
-            "SELECT person_number FROM households_member WHERE person_number = ANY(%s)",
+            "SELECT person_number FROM households_member WHERE person_number = ANY(%s) AND person_number <> ''",
             [list(self.generated_person_numbers)],
         )
         for (person_number,) in rows:
