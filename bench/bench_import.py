@@ -13,8 +13,9 @@ the re-import of the same file (idempotent: nothing written), and, on a slice of
 `--slice` households, our pipeline against django-import-export's default row-by-row import
 (households.resources, history written by django-simple-history's signals).
 
-Each run reports its phases from the import's progress points (read and convert, check against the
-database, write, then index rebuild and commit, then ANALYZE) and the load average when it started.
+Each run reports its phases from the import's progress points (read, with the checks and writes of
+the batches made meanwhile; the last batch; index rebuild; commit; ANALYZE), the load average when it
+started, and the peak RSS of the importing process and of its reading process.
 `--baseline DIR` measures another checkout of the project (e.g. `git archive <commit> | tar -x -C DIR`)
 interleaved with this one, run for run, with this script and virtualenv, on the same database — or, when
 the schemas differ, on the one BENCH_BASELINE_DATABASE_URL names (migrated by that checkout).
@@ -63,8 +64,9 @@ def _importer_user():
     return User.objects.select_related("area").filter(role=Role.COUNTY_FUPIN).order_by("pk").first()
 
 
-# Progress points of households.importer: 50 = sheet read and converted, 70 = checked and compared,
-# 95 = rows written, 97 = indexes rebuilt and committed (before ANALYZE), 100 = done.
+# Progress points of households.importer: 50 = the last row read (the batches before it checked and
+# written meanwhile), 70 = the last batch checked and written, 95 = indexes rebuilt, 97 = committed
+# (before ANALYZE), 100 = done.
 PHASES = (("read", 50), ("check", 70), ("write", 95), ("commit", 97), ("analyze", 100))
 
 
@@ -172,6 +174,8 @@ def run_child(args: argparse.Namespace) -> None:
     else:
         result = phase_pipeline(args.file, dry_run=args.phase == "dry")
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The importer's reading process (households.importer.process), where there is one.
+    result["peak_rss_reader_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps(result))
 
 
@@ -189,10 +193,12 @@ def _roster(households: int) -> Path:
 def _line(label: str, runs: list[dict]) -> dict:
     seconds = statistics.median(r["seconds"] for r in runs)
     rss = max(r["peak_rss_mb"] for r in runs)
+    reader = max(r.get("peak_rss_reader_mb", 0) for r in runs)
     all_runs = ", ".join(f"{r['seconds']:.1f}" for r in runs)
     loads = ", ".join(f"{r['load']:.1f}" for r in runs if "load" in r)
     print(
-        f"{label:<34} 中位数 {seconds:7.1f} 秒 (各次 {all_runs};负载 {loads})  峰值内存 {rss:6.0f} MB",
+        f"{label:<34} 中位数 {seconds:7.1f} 秒 (各次 {all_runs};负载 {loads})  峰值内存 {rss:6.0f} MB"
+        f"(读取进程 {reader:.0f} MB)",
         flush=True,
     )
     with_phases = [r["phases"] for r in runs if r.get("phases")]

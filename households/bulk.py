@@ -10,7 +10,8 @@ secondary indexes, built again afterwards (indexes_rebuilt_after).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from operator import attrgetter, itemgetter
 
 from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
@@ -114,21 +115,43 @@ def copy_history(
     """One history row per object ('+' created, '~' changed), as django-simple-history would write it."""
     if not objs or not hasattr(type(objs[0]), "history"):
         return
-    historical = type(objs[0]).history.model
-    when = when or timezone.now()
-    tracked = [f for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
-    extra = {
-        "history_date": when,
-        "history_type": history_type,
-        "history_change_reason": reason or None,
-        "history_user_id": getattr(user, "pk", None),
-    }
-    fields = tracked + [historical._meta.get_field(name) for name in extra]
-    copy_rows(
-        historical._meta.db_table,
-        [f.column for f in fields],
-        ([getattr(obj, f.attname) for f in tracked] + list(extra.values()) for obj in objs),
+    model = type(objs[0])
+    take = attrgetter(*_tracked_attnames(model))
+    _copy_history(model, map(take, objs), history_type=history_type, user=user, reason=reason, when=when)
+
+
+def copy_history_rows(
+    model: type[models.Model],
+    rows: Iterable[Mapping[str, object]],
+    *,
+    history_type: str,
+    user=None,
+    reason: str = "",
+    when=None,
+) -> None:
+    """copy_history for rows held as dicts of attnames (the 花名册 import's), not model objects."""
+    take = itemgetter(*_tracked_attnames(model))
+    _copy_history(model, map(take, rows), history_type=history_type, user=user, reason=reason, when=when)
+
+
+def _tracked_attnames(model: type[models.Model]) -> list[str]:
+    return [f.attname for f in model.history.model._meta.concrete_fields if not f.name.startswith("history_")]
+
+
+def _copy_history(
+    model: type[models.Model], values: Iterable[tuple], *, history_type: str, user, reason: str, when
+) -> None:
+    historical = model.history.model
+    tracked = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
+    extra = (
+        # As text, formatted once: psycopg would format the same datetime for every row (≈ 0.9 s per 370,000).
+        (when or timezone.now()).isoformat(),
+        history_type,
+        reason or None,
+        getattr(user, "pk", None),
     )
+    columns = [*tracked, "history_date", "history_type", "history_change_reason", "history_user_id"]
+    copy_rows(historical._meta.db_table, columns, (row + extra for row in values))
 
 
 def rows_fewer_than(table: str, count: int) -> bool:

@@ -8,14 +8,17 @@ The pipeline, in order:
    to a field;
 2. convert every cell (full-width digits and spaces, numbers stored as text or as numbers, 是/否) and
    group the rows by 户编号; rows of one household must agree on the household's fields;
-3. inside one transaction: match areas under the importing user's scope, check every member
-   (households.validation), every household (one 户主, 人数), every person against the other
-   households of the file and of the database, and compare with what is stored;
-4. with any error nothing is written: every error comes back at once (Excel row, column, value with
-   ID numbers masked, reason in Chinese), and `write_error_workbook` marks them in a copy of the file;
-5. otherwise only what changed is written, with PostgreSQL COPY (new rows straight into the tables,
-   changed rows into a temporary table and one UPDATE … FROM), and one django-simple-history row per
-   created, changed or removed record, attributed to the importing user.
+3. inside one transaction, batch by batch of whole households while the file is still being read
+   (steps 1–2 run in a child process, `process`): match areas under the importing user's scope, check
+   every member (households.validation), every household (one 户主, 人数), every person against the
+   other households of the file and of the database, and compare with what is stored;
+4. with any error nothing is written: the writes stop, the checks go on, the transaction is rolled
+   back, and every error comes back at once (Excel row, column, value with ID numbers masked, reason
+   in Chinese); `write_error_workbook` marks them in a copy of the file;
+5. otherwise only what changed is written, batch by batch, with PostgreSQL COPY (new rows straight
+   into the tables, changed rows into a temporary table and one UPDATE … FROM), and one
+   django-simple-history row per created, changed or removed record, attributed to the importing user.
+   A re-import of the same file writes nothing at all.
 
 Household key = 户编号, member key = 身份证号, so importing the same file twice changes nothing.
 The file is authoritative for the households it lists: a registered member missing from their
@@ -33,10 +36,10 @@ blank); 贫困户属性 is stored on the household and opens the cases it means 
 
 
 The package follows those steps: `sheet` opens the file and maps its header (`columns`), `cells` converts
-each cell (code-list spellings from households.spellings), `reading` groups the rows into households,
-`areas` and `checking` validate against the database and decide what changes, `writing` writes it,
-`pipeline` runs them in one transaction; `workbook` marks errors in a copy of the file, `jobs` runs
-previews and imports as Celery tasks.
+each cell (code-list spellings from households.spellings), `reading` groups the rows into batches of
+households, `process` does those three in a child process, `areas` and `checking` validate against the
+database and decide what changes, `writing` writes it, `pipeline` runs them in one transaction;
+`workbook` marks errors in a copy of the file, `jobs` runs previews and imports as Celery tasks.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from households.idnumber import mask
 from households.importer.areas import AreaMatcher
 from households.importer.columns import COLUMNS, DEPENDENT_FIELDS, HOUSEHOLD_DEPENDENT, ImportResult, RowError
 from households.importer.database import defaults_of, fetch, load, load_compact
-from households.importer.reading import LIFTED, HouseholdDraft, shown
+from households.importer.reading import LIFTED, HouseholdDraft, Scattered, shown
 from households.importer.sheet import Sheet
 from households.models import Case, Household, IncomeRecord, Member
 from households.numbers import household_number_error, person_number_error, person_numbers
@@ -33,20 +33,24 @@ SAMPLE_SIZE = 20
 
 
 class Plan:
-    """Validation against the database and the comparison that decides what to write."""
+    """Validation against the database and the comparison that decides what to write, batch by batch.
+
+    `check(batch)` fills the batch's rows to write (`h_new`, `m_changed`, …); what spans the file (a
+    person twice, a 人编号 twice, the counts) is kept across batches, and `finish()` adds the notes.
+    Where a batch is not the whole file, what ties it to another (a person moving from or to a
+    household of another batch) raises Scattered: the import starts again with the whole file as one
+    batch."""
 
     def __init__(
         self,
         *,
         user: User,
         sheet: Sheet,
-        households: dict[str, HouseholdDraft],
         result: ImportResult,
         year: int,
     ) -> None:
         self.user = user
         self.sheet = sheet
-        self.households = households
         self.result = result
         self.errors = result.errors
         self.year = year  # 识别年度: the rolls' year; the incomes compared are of the year before
@@ -60,13 +64,37 @@ class Plan:
             fields = self.h_fields if column in HOUSEHOLD_DEPENDENT else self.m_fields
             if column in fields or column == "id_number":
                 fields.extend(f for f in companions if f not in fields)
-        self.h_new: list[dict] = []
-        self.h_changed: list[dict] = []
-        self.m_new: list[dict] = []
-        self.m_changed: list[dict] = []
-        self.m_removed: list[dict] = []
-        self.generated_person_numbers: dict[str, tuple[int, dict]] = {}  # 人编号 → (row, member values)
         self.today = datetime.date.today()  # as check_member would take it, once rather than per person
+        self.matcher = AreaMatcher(user)
+        self.ours = {"", user.area.name}
+        self.seen: dict[str, tuple[str, int]] = {}  # ID number → (户编号, row), over the file
+        self.given: dict[str, tuple[int, object]] = {}  # 人编号 → (its row, the person's ID number)
+        self.removed_ids: set[str] = set()  # ID numbers of the members earlier batches marked removed
+        # Into an empty registry (a county's first import) nothing is looked up: sending 400,000 numbers
+        # costs ≈ 0.5 s, and a batch can only find the rows of the batches before it.
+        self.households_empty = rows_fewer_than(Household._meta.db_table, 1)
+        self.members_empty = rows_fewer_than(Member._meta.db_table, 1)
+        self.m_defaults = defaults_of(Member)
+        self.h_defaults = defaults_of(Household)
+        # As text: COPY takes it so, and psycopg would format the same datetime 200,000 times (≈ 0.5 s).
+        self.stamp = timezone.now().isoformat()
+        self.with_income = 0  # households giving 人均纯收入
+        self.incomes_found = 0  # of them, with an income record of `income_year`
+        result.counts.update(
+            dict.fromkeys(
+                (
+                    "households_created",
+                    "households_updated",
+                    "households_unchanged",
+                    "members_created",
+                    "members_updated",
+                    "members_unchanged",
+                    "members_removed",
+                    "cases_opened",
+                ),
+                0,
+            )
+        )
 
     def warn(self, row: int, key: str, value: object, reason: str) -> None:
         label = self.header.get(key) or next((c.label for c in COLUMNS.values() if c.key == key), key)
@@ -77,11 +105,18 @@ class Plan:
         text = mask(str(value)) if key == "m.id_number" else shown(value) if value is not None else ""
         self.errors.append(RowError(row, label, text, reason, self.col.get(key)))
 
-    def check(self) -> None:
-        matcher = AreaMatcher(self.user)
-        county = self.user.area
-        ours = {"", county.name}
-        for draft in self.households.values():
+    def check(self, households: dict[str, HouseholdDraft], *, whole_file: bool) -> None:
+        """Check a batch of whole households and decide what to write for it."""
+        self.households = households
+        self.whole_file = whole_file
+        self.h_new: list[dict] = []
+        self.h_changed: list[dict] = []
+        self.m_new: list[dict] = []
+        self.m_changed: list[dict] = []
+        self.m_removed: list[dict] = []
+        self.generated_person_numbers: dict[str, tuple[int, dict]] = {}  # 人编号 → (row, member values)
+        matcher, county, ours = self.matcher, self.user.area, self.ours
+        for draft in households.values():
             if message := household_number_error(draft.number):
                 self.error(draft.row, "h.number", draft.number, message)
             county_name = draft.values.get("area.county", "")
@@ -120,14 +155,19 @@ class Plan:
             if not (program == choices.Program.FUPIN and draft.values.get("lifted") == LIFTED)
         }
         numbers = {pk: number for number, pk in self.household_ids.items()}
+        if not numbers:
+            self.cases_to_open = sorted(wanted)
+            self.result.counts["cases_opened"] += len(wanted)
+            return
         open_cases = Case.objects.filter(household_id__in=list(numbers), state__in=Case.OPEN_STATES)
         have = {(numbers[pk], program) for pk, program in open_cases.values_list("household_id", "program")}
         self.cases_to_open = sorted(wanted - have)
-        self.result.counts["cases_opened"] = len(self.cases_to_open)
+        self.result.counts["cases_opened"] += len(self.cases_to_open)
 
     def _check_people(self) -> None:
-        seen: dict[str, tuple[str, int]] = {}
-        given: dict[str, tuple[int, object]] = {}  # 人编号 → (its row, the person's ID number)
+        seen, given = self.seen, self.given
+        self.batch_ids: list[str] = []
+        self.batch_person_numbers: list[str] = []
         for draft in self.households.values():
             unique = []
             for member in draft.members:
@@ -138,7 +178,9 @@ class Plan:
                     if message:
                         self.error(member.row, "m.person_number", person_number, message)
                         member.values["_invalid"] = True
-                    given.setdefault(person_number, (member.row, member.values.get("id_number")))
+                    if person_number not in given:
+                        given[person_number] = (member.row, member.values.get("id_number"))
+                        self.batch_person_numbers.append(person_number)
                 number = member.values.get("id_number")
                 if not number:
                     unique.append(member.values)
@@ -154,6 +196,7 @@ class Plan:
                     )
                     continue
                 seen[number] = (draft.number, member.row)
+                self.batch_ids.append(number)
                 unique.append(member.values)
             for message in check_household_members(unique):
                 self.error(draft.row, "m.relation", "", f"户编号{draft.number}:{message}")
@@ -165,15 +208,15 @@ class Plan:
                     persons,
                     f"户编号{draft.number}的人数为{persons},但文件中该户有{len(draft.members)}行成员",
                 )
-        self.seen = seen
-        self.person_numbers = given
 
     def _compare(self) -> None:
         numbers = list(self.households)
         prefix = scope_prefix(self.user) or ""
         # Existing households of the file, whatever their scope: 户编号 is unique county-wide.
         h_attnames = ["number", "group_id", *self.h_fields]
-        existing = load(Household, "number = ANY(%s)", [numbers], h_attnames)
+        existing = (
+            load(Household, "number = ANY(%s)", [numbers], h_attnames) if not self.households_empty else {}
+        )
         by_number = {values["number"]: (pk, values) for pk, values in existing.items()}
         self.household_ids = {number: pk for number, (pk, _) in by_number.items()}
         group_codes = dict(
@@ -187,20 +230,20 @@ class Plan:
             *[f for f in self.m_fields if f not in ("id_number", "person_number")],
         ]
         # Two index scans: PostgreSQL answers "a OR b" over 400,000 rows with a sequential scan.
-        # Into an empty registry (a county's first import), neither: sending 400,000 numbers costs ≈ 0.5 s.
         members = (
-            load_compact(Member, "id_number = ANY(%s) AND removed_at IS NULL", [list(self.seen)], m_attnames)
-            if not rows_fewer_than(Member._meta.db_table, 1)
+            load_compact(Member, "id_number = ANY(%s) AND removed_at IS NULL", [self.batch_ids], m_attnames)
+            if not self.members_empty
             else {}
         )
-        members.update(
-            load_compact(
-                Member,
+        if by_number:
+            # The members the file no longer lists: the others came with the first query.
+            where, params = (
                 "household_id = ANY(%s) AND removed_at IS NULL",
                 [[pk for pk, _ in by_number.values()]],
-                m_attnames,
             )
-        )
+            if not self.members_empty:
+                where, params = f"{where} AND id_number <> ALL(%s)", [*params, self.batch_ids]
+            members.update(load_compact(Member, where, params, m_attnames))
         household_numbers = {pk: values["number"] for pk, values in existing.items()}
         outside = {row[0] for row in members.values() if row[0] not in household_numbers}
         if outside:
@@ -216,34 +259,21 @@ class Plan:
                 self.numbers_in_household.setdefault(row[0], set()).add(row[2])
         # Members who left keep their 人编号 (households.changes): it is not given to anyone else.
         for household_id, number in (
-            Member.everyone.filter(household_id__in=household_numbers, removed_at__isnull=False)
-            .exclude(person_number="")
-            .values_list("household_id", "person_number")
+            (
+                Member.everyone.filter(household_id__in=household_numbers, removed_at__isnull=False)
+                .exclude(person_number="")
+                .values_list("household_id", "person_number")
+            )
+            if household_numbers
+            else ()
         ):
             self.numbers_in_household.setdefault(household_id, set()).add(number)
         kept: set[int] = set()
-        m_defaults = defaults_of(Member)
-        h_defaults = defaults_of(Household)
-        # As text: COPY takes it so, and psycopg would format the same datetime 200,000 times (≈ 0.5 s).
-        stamp = timezone.now().isoformat()
+        m_defaults, h_defaults, stamp = self.m_defaults, self.h_defaults, self.stamp
         counts = self.result.counts
-        counts.update(
-            dict.fromkeys(
-                (
-                    "households_created",
-                    "households_updated",
-                    "households_unchanged",
-                    "members_created",
-                    "members_updated",
-                    "members_unchanged",
-                    "members_removed",
-                ),
-                0,
-            )
-        )
         incomes = (
             self._incomes([pk for pk, _ in by_number.values()])
-            if "x.per_capita_income" in self.header
+            if "x.per_capita_income" in self.header and by_number
             else {}
         )
         for draft in self.households.values():
@@ -320,9 +350,13 @@ class Plan:
         for pk, row in members.items():
             if pk not in kept and household_numbers.get(row[0]) in self.households:
                 self.m_removed.append({"id": pk})
+                self.removed_ids.add(row[1])
                 counts["members_removed"] += 1
         self._check_generated_person_numbers()
-        self._income_notes(incomes)
+        self.with_income += sum(
+            1 for d in self.households.values() if d.values.get("per_capita_income") is not None
+        )
+        self.incomes_found += len(incomes)
 
     def _label(self, key: str) -> str:
         return self.header.get(key) or next((c.label for c in COLUMNS.values() if c.key == key), key)
@@ -347,6 +381,8 @@ class Plan:
                 stored = dict(zip(self.m_attnames, row, strict=True))
                 registered_in = household_numbers.get(stored["household_id"])
                 if registered_in != draft.number and registered_in not in self.households:
+                    if not self.whole_file:
+                        raise Scattered(number)  # the other household may come in a later batch
                     self.error(
                         member.row,
                         "m.id_number",
@@ -355,6 +391,8 @@ class Plan:
                     )
                     continue
                 merged = {**stored, **values}
+            elif number in self.removed_ids:
+                raise Scattered(number)  # an earlier batch took this person off their household
             else:
                 # The draft's own dict becomes the row to insert: one dict per person, no copies.
                 merged = values = member.values = {**m_defaults, **values}
@@ -423,14 +461,16 @@ class Plan:
 
     def _check_person_numbers_free(self) -> None:
         """The file's 人编号 must not belong to another registered person."""
-        if not self.person_numbers or rows_fewer_than(Member._meta.db_table, 1):
+        if not self.batch_person_numbers or self.members_empty:
             return
         rows = fetch(
-            "SELECT person_number, id_number FROM households_member WHERE person_number = ANY(%s)",
-            [list(self.person_numbers)],
+            # `<> ''` lets PostgreSQL use the partial unique index: otherwise a scan of every member per batch.
+            "SELECT person_number, id_number FROM households_member WHERE person_number = ANY(%s)"
+            " AND person_number <> ''",
+            [self.batch_person_numbers],
         )
         for person_number, holder in rows:
-            row, id_number = self.person_numbers[person_number]
+            row, id_number = self.given[person_number]
             if holder != id_number:
                 self.error(
                     row,
@@ -441,10 +481,10 @@ class Plan:
 
     def _check_generated_person_numbers(self) -> None:
         """Numbers drawn here could only collide with a person who moved away and kept theirs."""
-        if not self.generated_person_numbers or rows_fewer_than(Member._meta.db_table, 1):
+        if not self.generated_person_numbers or self.members_empty:
             return
         rows = fetch(
-            "SELECT person_number FROM households_member WHERE person_number = ANY(%s)",
+            "SELECT person_number FROM households_member WHERE person_number = ANY(%s) AND person_number <> ''",
             [list(self.generated_person_numbers)],
         )
         for (person_number,) in rows:
@@ -470,13 +510,11 @@ class Plan:
                 incomes[record.household_id] = record.per_capita_net_income
         return incomes
 
-    def _income_notes(self, incomes: dict[int, Decimal]) -> None:
+    def finish(self) -> None:
+        """The notes on the whole file, once every batch is checked."""
         if "x.per_capita_income" not in self.header:
             return
-        with_figure = sum(
-            1 for d in self.households.values() if d.values.get("per_capita_income") is not None
-        )
-        skipped = with_figure - len(incomes)
+        skipped = self.with_income - self.incomes_found
         if skipped > 0:
             self.result.notes.append(
                 f"{skipped} 户的“{self.header['x.per_capita_income']}”未导入:人均纯收入由{self.income_year}年的收入明细计算,"

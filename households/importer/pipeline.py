@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import gc
 from pathlib import Path
 
@@ -15,9 +13,9 @@ from accounts.models import Role, User
 from accounts.scoping import scope_prefix
 from households.importer.checking import Plan
 from households.importer.columns import ImportResult, Progress, RowError
-from households.importer.reading import parse_rows
-from households.importer.sheet import open_sheet
-from households.importer.writing import write
+from households.importer.process import ReadingProcess
+from households.importer.reading import Scattered
+from households.importer.writing import Writer
 from villages.guard import SheetRefused
 
 IMPORTING_ROLES = (Role.COUNTY_FUPIN, Role.ADMIN)
@@ -32,13 +30,6 @@ WRITE_COUNTS = (
     "members_removed",
     "cases_opened",
 )
-
-
-def _release_memory() -> None:
-    """Hand the reader's freed memory back to the system: glibc keeps it otherwise, and peak RSS
-    would be the sheet plus everything after it."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def current_round_year() -> int | None:
@@ -84,37 +75,60 @@ def import_roster(
 
 
 def _import(*, path: Path | str, user: User, dry_run: bool, year: int, report: Progress) -> ImportResult:
+    try:
+        return _import_file(path=path, user=user, dry_run=dry_run, year=year, report=report, whole=False)
+    except Scattered:
+        # Batches tied together (rolled back): the whole file again, as one batch.
+        return _import_file(path=path, user=user, dry_run=dry_run, year=year, report=report, whole=True)
+
+
+def _import_file(
+    *, path: Path | str, user: User, dry_run: bool, year: int, report: Progress, whole: bool
+) -> ImportResult:
+    """Check and write batch by batch while the reader goes on (households.importer.reading.Batches),
+    all in one transaction: an error in any batch stops the writes, the checks go on so that every
+    error is reported, and the transaction is rolled back. A dry run writes nothing."""
     result = ImportResult(dry_run=dry_run)
-    sheet, errors = open_sheet(path)
-    result.errors.extend(errors)
-    if sheet is None or errors:
+    # Forked before this process starts any thread or transaction of the import's.
+    reading = ReadingProcess(path, whole=whole, progress=report)
+    sheet = reading.sheet
+    result.errors.extend(reading.errors)
+    if sheet is None or result.errors:
+        reading.close()
         return result
     try:
         result.header_row = sheet.header_row + 1
         if sheet.unknown:
             result.notes.append(f"以下列未能识别,已忽略:{'、'.join(sheet.unknown)}")
-        households, blank = parse_rows(sheet, result.errors, report, result.warnings)
-    except SheetRefused as refused:
-        # A piece the reader could not read (the guard passed the file as a whole): nothing is written.
-        result.errors[:] = [RowError(1, "文件", "", refused.message)]
-        return result
+        with transaction.atomic():
+            # One import at a time: two concurrent imports could each miss the other's new members.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('households.import_roster'))")
+            plan = Plan(user=user, sheet=sheet, result=result, year=year)
+            writer = Writer(user=user, total_rows=sheet.total_rows)
+            try:
+                for households, whole_file in reading.batches(result.errors, result.warnings):
+                    plan.check(households, whole_file=whole_file)
+                    if not (result.errors or dry_run):
+                        rows = sum(len(h.members) for h in households.values())
+                        writer.write(plan, batch_rows=rows, whole_file=whole_file)
+            except SheetRefused as refused:
+                # A piece the reader could not read (the guard passed the file as a whole).
+                result.errors[:] = [RowError(1, "文件", "", refused.message)]
+                transaction.set_rollback(True)
+                return result
+            result.counts.update(rows=reading.rows, blank_rows=reading.blank)
+            plan.finish()
+            report(70)
+            if result.errors or dry_run:
+                transaction.set_rollback(True)
+                return result
+            writer.close()
+            report(95)  # what is left: the commit
+            # The cached counts and dashboards of the importer's area (accounts.freshness), once committed.
+            freshness.changed_on_commit([user.area.code if user.area_id else ""])
     finally:
-        sheet.close()  # the reader thread ends here, whatever happened
-    sheet.rows = iter(())
-    _release_memory()
-    result.counts = {"rows": sum(len(h.members) for h in households.values()), "blank_rows": blank}
-    with transaction.atomic():
-        # One import at a time: two concurrent imports could each miss the other's new members.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('households.import_roster'))")
-        plan = Plan(user=user, sheet=sheet, households=households, result=result, year=year)
-        plan.check()
-        report(70)
-        if result.errors or dry_run:
-            return result
-        write(plan, report)
-        # The cached counts and dashboards of the importer's area (accounts.freshness), once committed.
-        freshness.changed_on_commit([user.area.code if user.area_id else ""])
+        reading.close()  # the reading process ends here, whatever happened
     report(97)
     written = sum(result.counts.get(key, 0) for key in WRITE_COUNTS)
     if written > ANALYZE_MIN_ROWS:

@@ -3,6 +3,7 @@ history rows for all."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from operator import itemgetter
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from households import choices
 from households.bulk import (
+    copy_history_rows,
     copy_rows,
     history_of_rows,
     indexes_rebuilt_after,
@@ -19,7 +21,6 @@ from households.bulk import (
     rows_fewer_than,
 )
 from households.importer.checking import Plan
-from households.importer.columns import Progress
 from households.importer.database import defaults_of, fields_of, load
 from households.models import Case, Household, Member
 
@@ -27,32 +28,22 @@ CHANGE_REASON = "花名册导入"
 # A load of at least this many rows into a table holding fewer rows than the load is written without the
 # table's secondary indexes, which are built again afterwards (households.bulk.indexes_rebuilt_after).
 REBUILD_INDEXES_MIN_ROWS = 20_000
-# After this many rows written, the planner's statistics are refreshed (ANALYZE) before the import returns:
 
 
 class _Writer:
-    """Rows (attname dicts with "id") → COPY into the table, temp-table UPDATE, DELETE, and history."""
+    """Rows (attname dicts with "id") → COPY into the table or temp-table UPDATE, and history."""
 
     def __init__(self, model: type[models.Model], *, user: User, now: datetime.datetime) -> None:
         self.model = model
         self.table = model._meta.db_table
         self.columns = ["id", *[f.attname for f in fields_of(model)]]
-        history = model.history.model
-        self.history_table = history._meta.db_table
-        self.history_columns = [f.attname for f in history._meta.concrete_fields if f.attname != "history_id"]
         self.user = user
         self.now = now
 
     def _history(self, rows: list[dict], kind: str) -> None:
-        extra = {
-            "history_date": self.now.isoformat(),  # as text: formatted once, not once per row
-            "history_type": kind,
-            "history_user_id": self.user.pk,
-            "history_change_reason": CHANGE_REASON,
-        }
-        tracked = [c for c in self.history_columns if c not in extra]
-        take, constant = itemgetter(*tracked), tuple(extra.values())
-        copy_rows(self.history_table, [*tracked, *extra], (take(r) + constant for r in rows))
+        copy_history_rows(
+            self.model, rows, history_type=kind, user=self.user, reason=CHANGE_REASON, when=self.now
+        )
 
     def insert(self, rows: list[dict]) -> None:
         if not rows:
@@ -85,16 +76,10 @@ class _Writer:
             )
         self._history(rows, "~")
 
-    def delete(self, rows: list[dict]) -> None:
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table} WHERE id = ANY(%s)", [[r["id"] for r in rows]])
-        self._history(rows, "-")
 
-
-def _tables_to_rebuild(plan: Plan) -> list[str]:
-    """The tables this import at least doubles: loaded without indexes, which are built afterwards."""
+def _tables_to_rebuild(plan: Plan, scale: float) -> list[str]:
+    """The tables this import at least doubles, judged from a batch `scale` times smaller than the file:
+    loaded without indexes, which are built afterwards."""
     rows = {
         Household: len(plan.h_new),
         Member: len(plan.m_new),
@@ -102,73 +87,96 @@ def _tables_to_rebuild(plan: Plan) -> list[str]:
     }
     tables = []
     for model, count in rows.items():
-        if count < REBUILD_INDEXES_MIN_ROWS:
+        expected = int(count * scale)
+        if expected < REBUILD_INDEXES_MIN_ROWS:
             continue
         for table in (model._meta.db_table, model.history.model._meta.db_table):
-            if rows_fewer_than(table, count):
+            if rows_fewer_than(table, expected):
                 tables.append(table)
     return tables
 
 
-def write(plan: Plan, report: Progress) -> None:
-    """Write the plan's rows, inside the caller's transaction."""
-    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: queued for the commit, 900,000 checks
-    # cost ≈ 10 s more than the same checks made row by row as COPY goes (measured, 100,000 households).
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    with indexes_rebuilt_after(_tables_to_rebuild(plan)):
-        _write(plan, report)
+class Writer:
+    """Writes each batch's rows as the batches come, inside the caller's transaction; `close()` after
+    the last one builds the dropped indexes again. Not closed (an error found), the rollback puts
+    them back."""
 
+    def __init__(self, *, user: User, total_rows: int) -> None:
+        self.user = user
+        self.now = timezone.now()
+        self.total_rows = total_rows
+        self.households = _Writer(Household, user=user, now=self.now)
+        self.members = _Writer(Member, user=user, now=self.now)
+        self.cases = _Writer(Case, user=user, now=self.now)
+        self._indexes = contextlib.ExitStack()
+        self._started = False
 
-def _write(plan: Plan, report: Progress) -> None:
-    now = timezone.now()
-    households = _Writer(Household, user=plan.user, now=now)
-    members = _Writer(Member, user=plan.user, now=now)
-    if plan.h_changed:
-        stored = load(Household, "id = ANY(%s)", [[r["id"] for r in plan.h_changed]], households.columns[1:])
-        households.update([{**stored[r["id"]], **r, "updated_at": now} for r in plan.h_changed])
-    for row, pk in zip(plan.h_new, reserve_ids(Household, len(plan.h_new)), strict=True):
-        row["id"] = pk
-        plan.household_ids[row["number"]] = pk
-    households.insert(plan.h_new)
-    report(80)
-    ids = plan.household_ids
-    if plan.m_removed:
-        # Nothing is deleted (households.changes): a person the roster no longer lists is marked removed,
-        # reason 其他, and keeps the row and its history, as an approved 减少成员 would leave it.
-        stored = load(Member, "id = ANY(%s)", [[r["id"] for r in plan.m_removed]], members.columns[1:])
-        members.update(
+    def write(self, plan: Plan, *, batch_rows: int, whole_file: bool) -> None:
+        if not any(
+            (plan.h_new, plan.h_changed, plan.m_new, plan.m_changed, plan.m_removed, plan.cases_to_open)
+        ):
+            return  # a re-import of the same file writes nothing at all
+        if not self._started:
+            self._started = True
+            # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: queued for the commit, 900,000 checks
+            # cost ≈ 10 s more than the same checks made row by row as COPY goes (measured, 100,000 households).
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # The first batch stands for the file: its share of new rows, over the file's rows.
+            scale = 1.0 if whole_file else max(self.total_rows / max(batch_rows, 1), 1.0)
+            self._indexes.enter_context(indexes_rebuilt_after(_tables_to_rebuild(plan, scale)))
+        self._write(plan)
+
+    def close(self) -> None:
+        self._indexes.close()
+
+    def _write(self, plan: Plan) -> None:
+        now, households, members = self.now, self.households, self.members
+        if plan.h_changed:
+            stored = load(
+                Household, "id = ANY(%s)", [[r["id"] for r in plan.h_changed]], households.columns[1:]
+            )
+            households.update([{**stored[r["id"]], **r, "updated_at": now} for r in plan.h_changed])
+        for row, pk in zip(plan.h_new, reserve_ids(Household, len(plan.h_new)), strict=True):
+            row["id"] = pk
+            plan.household_ids[row["number"]] = pk
+        households.insert(plan.h_new)
+        ids = plan.household_ids
+        if plan.m_removed:
+            # Nothing is deleted (households.changes): a person the roster no longer lists is marked
+            # removed, reason 其他, and keeps the row and its history, as an approved 减少成员 would leave it.
+            stored = load(Member, "id = ANY(%s)", [[r["id"] for r in plan.m_removed]], members.columns[1:])
+            members.update(
+                [
+                    {"id": pk, **values, "removed_at": now, "removal_reason": choices.RemovalReason.OTHER}
+                    for pk, values in stored.items()
+                ]
+            )
+        if plan.m_changed:
+            stored = load(Member, "id = ANY(%s)", [[r["id"] for r in plan.m_changed]], members.columns[1:])
+            rows = [
+                {
+                    **stored[r["id"]],
+                    **{k: v for k, v in r.items() if not k.startswith("_")},
+                    "household_id": ids[r["_household"]],
+                }
+                for r in plan.m_changed
+            ]
+            # One 户主 per household is a unique index, checked row by row: free the heads first.
+            members.update([r for r in rows if r["relation"] != choices.Relation.HEAD])
+            members.update([r for r in rows if r["relation"] == choices.Relation.HEAD])
+        for row, pk in zip(plan.m_new, reserve_ids(Member, len(plan.m_new)), strict=True):
+            row["id"] = pk
+            row["household_id"] = ids[row["household_id"]]
+        members.insert(plan.m_new)
+        # A roster lists who is on the rolls of the 识别年度 chosen for the import (--year, or the upload
+        # form). Rows, not Case objects: building 140,000 model instances cost more than copying them.
+        case = defaults_of(Case)
+        self.cases.insert(
             [
-                {"id": pk, **values, "removed_at": now, "removal_reason": choices.RemovalReason.OTHER}
-                for pk, values in stored.items()
+                {**case, "id": pk, "household_id": ids[number], "program": program, "entered_year": plan.year}
+                for (number, program), pk in zip(
+                    plan.cases_to_open, reserve_ids(Case, len(plan.cases_to_open)), strict=True
+                )
             ]
         )
-    if plan.m_changed:
-        stored = load(Member, "id = ANY(%s)", [[r["id"] for r in plan.m_changed]], members.columns[1:])
-        rows = [
-            {
-                **stored[r["id"]],
-                **{k: v for k, v in r.items() if not k.startswith("_")},
-                "household_id": ids[r["_household"]],
-            }
-            for r in plan.m_changed
-        ]
-        # One 户主 per household is a unique index, checked row by row: free the heads first.
-        members.update([r for r in rows if r["relation"] != choices.Relation.HEAD])
-        members.update([r for r in rows if r["relation"] == choices.Relation.HEAD])
-    for row, pk in zip(plan.m_new, reserve_ids(Member, len(plan.m_new)), strict=True):
-        row["id"] = pk
-        row["household_id"] = ids[row["household_id"]]
-    report(90)
-    members.insert(plan.m_new)
-    # A roster lists who is on the rolls of the 识别年度 chosen for the import (--year, or the upload form).
-    # Rows, not Case objects: building 140,000 model instances cost more than copying them.
-    case = defaults_of(Case)
-    cases = [
-        {**case, "id": pk, "household_id": ids[number], "program": program, "entered_year": plan.year}
-        for (number, program), pk in zip(
-            plan.cases_to_open, reserve_ids(Case, len(plan.cases_to_open)), strict=True
-        )
-    ]
-    _Writer(Case, user=plan.user, now=now).insert(cases)
-    report(95)  # what is left: the indexes to build again, if any, and the commit
