@@ -14,7 +14,8 @@ from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
 ID_NUMBER = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Bounded by letters too: a Celery task id's hex group (…-f15912345218) holds 11 digits by chance now and then.
+MOBILE = re.compile(r"(?<![\dA-Za-z])1[3-9]\d{9}(?![\dA-Za-z])")
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
