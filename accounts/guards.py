@@ -23,6 +23,10 @@ class Refused(ValidationError):
         return self.message
 
 
+class NotInScope(Http404):
+    """Missing, or outside the actor's area: the same answer for both, so nothing leaks."""
+
+
 def role_refusal(actor: User, roles: Iterable[str], what: str) -> str | None:
     """Why `actor` may not do `what`, or None when their role is one of `roles`."""
     roles = frozenset(roles)
@@ -45,7 +49,7 @@ def require_role_to_see(actor: User, roles: Iterable[str], what: str) -> None:
 
 
 def in_scope(
-    queryset, actor: User, pk: int, what: str, *, lock: bool = True, missing: type[Http404] = Http404
+    queryset, actor: User, pk: int, what: str, *, lock: bool = True, missing: type[Http404] = NotInScope
 ):
     """The row through the actor's scope, locked for the move: missing and outside are the same 404, so
     nothing leaks."""

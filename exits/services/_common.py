@@ -25,7 +25,7 @@ def require_reason(reason: str, what: str) -> str:
     return reason
 
 
-scoped = partial(guards.in_scope, missing=NotInScope)
+scoped = guards.in_scope
 
 
 def lock_exit(actor: User, exit: ExitApplication) -> ExitApplication:

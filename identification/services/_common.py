@@ -6,10 +6,10 @@ import datetime
 from collections.abc import Mapping, Sequence
 from functools import partial
 
-from django.http import Http404
 from django.utils import timezone
 
 from accounts import audit, clock, guards
+from accounts.guards import NotInScope as NotInScope  # re-exported: identification.services.NotInScope
 from accounts.models import Role, User
 from households import choices as hh
 from households.models import IncomeRecord
@@ -45,10 +45,6 @@ INCOME_FIELDS = (
 )
 
 
-class NotInScope(Http404):
-    """Missing, or outside the actor's area: the same answer for both, so nothing leaks."""
-
-
 def today() -> datetime.date:
     """The workflow's today, for screens that default a date (a meeting, a notice period) to it."""
     return clock.today()
@@ -66,7 +62,7 @@ def _require_open_round(round: Round) -> None:
         raise WorkflowError(f"识别批次“{round.name}”已关闭,不能再作任何修改。", code="round_closed")
 
 
-_scoped = partial(guards.in_scope, missing=NotInScope)
+_scoped = guards.in_scope
 
 
 def _lock_application(actor: User, application: Application) -> Application:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.http import Http404
-
 from accounts import guards
+from accounts.guards import NotInScope as NotInScope  # re-exported: monitoring.services.NotInScope
 from accounts.guards import Refused
 from accounts.models import Role
 
@@ -20,12 +19,8 @@ class MonitoringError(Refused):
     """A refused move; `code` names the rule ("wrong_role" → 403), the message says it in Chinese."""
 
 
-class NotInScope(Http404):
-    """Missing, or outside the actor's area: the same answer for both."""
-
-
 require_role = partial(guards.require_role, error=MonitoringError)
-locked = partial(guards.in_scope, missing=NotInScope)
+locked = guards.in_scope
 
 
 def require_text(value: str, what: str) -> str:
